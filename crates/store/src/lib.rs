@@ -1,0 +1,128 @@
+//! One storage interface ([`Store`]) with two backends: `store-sqlite` (embedded default) and
+//! `store-postgres` (production). Both pass the same conformance suite in `store-tests`.
+//!
+//! Records hold typed domain values (`Nik`, `CardNumber`, `Msisdn`, `Rupiah`...): a backend
+//! parses what it reads, so the rest of the system never sees an unchecked identifier.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::todo)]
+
+pub mod model;
+
+pub use model::*;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use directory::{BoundingBox, FacilityKind};
+use jkn::{CardNumber, Ledger, Nik, Payment};
+use std::sync::Arc;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database could not be reached or the connection dropped; the caller may retry.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A uniqueness or foreign-key rule was broken by the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Stored data failed to parse into a domain value (a bug or manual tampering).
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything Layan keeps. Handlers are written against this trait; `Arc<dyn Store>` is what
+/// the server holds.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is ("sqlite", "postgres"), for metrics and logs.
+    fn backend(&self) -> &'static str;
+
+    /// A cheap round trip proving the database answers (used by `/readyz`).
+    async fn ping(&self) -> Result<()>;
+
+    // ---- key/value metadata (demo marker, seed, reference date) -------------------------
+    async fn meta_get(&self, key: &str) -> Result<Option<String>>;
+    async fn meta_set(&self, key: &str, value: &str) -> Result<()>;
+
+    // ---- bulk import (demo generation, migrations from other systems) -------------------
+    /// Stores a batch in one transaction. Ids in the batch are assigned by the caller and
+    /// must not collide with existing rows. Used for millions of rows, so backends use their
+    /// fastest durable path (prepared statements in one transaction, COPY).
+    async fn import(&self, batch: ImportBatch) -> Result<()>;
+
+    /// Called once after the last `import` so backends may build indexes and statistics.
+    async fn finish_import(&self) -> Result<()>;
+
+    /// Row counts, for `layan demo sample`, metrics and tests.
+    async fn counts(&self) -> Result<Counts>;
+
+    // ---- participants ---------------------------------------------------------------------
+    async fn participant(&self, id: ParticipantId) -> Result<Option<Participant>>;
+    async fn participant_by_nik(&self, nik: &Nik) -> Result<Option<Participant>>;
+    async fn participant_by_card(&self, card: &CardNumber) -> Result<Option<Participant>>;
+    async fn family(&self, id: FamilyId) -> Result<Option<Family>>;
+    /// Members of a family, head first, then by birth date.
+    async fn family_members(&self, id: FamilyId) -> Result<Vec<Participant>>;
+    /// The family's billed months and payments, months in increasing order.
+    async fn ledger(&self, family: FamilyId) -> Result<Ledger>;
+    /// Records a payment; returns it with its assigned id.
+    async fn record_payment(&self, family: FamilyId, payment: NewPayment) -> Result<Payment>;
+    /// Participants for `layan demo sample`: up to `limit` whose family matches the filter.
+    async fn sample_participants(
+        &self,
+        filter: SampleFilter,
+        limit: u32,
+    ) -> Result<Vec<Participant>>;
+
+    // ---- facilities and offices --------------------------------------------------------------
+    async fn facility(&self, id: FacilityId) -> Result<Option<Facility>>;
+    /// Facilities whose coordinates fall inside the box, optionally of one kind. The caller
+    /// computes distances and widens the box when too few come back.
+    async fn facilities_in_box(
+        &self,
+        area: BoundingBox,
+        kind: Option<FacilityKind>,
+    ) -> Result<Vec<Facility>>;
+    /// Search by place and name (case-insensitive substring on the name), at most `limit`.
+    async fn search_facilities(&self, query: &FacilitySearch) -> Result<Vec<Facility>>;
+    async fn office(&self, id: OfficeId) -> Result<Option<Office>>;
+    async fn offices(&self) -> Result<Vec<Office>>;
+    /// The branch office serving a regency.
+    async fn office_for_regency(&self, regency_code: u16) -> Result<Option<Office>>;
+    /// Closures of an office that have not ended by `after` and are not cancelled, soonest first.
+    async fn closures(&self, office: OfficeId, after: DateTime<Utc>) -> Result<Vec<Closure>>;
+    async fn add_closure(&self, closure: NewClosure) -> Result<Closure>;
+
+    // ---- sign-in (Mobile-JKN style one-time codes) --------------------------------------
+    async fn create_login(&self, login: NewLogin) -> Result<Login>;
+    async fn login(&self, id: &str) -> Result<Option<Login>>;
+    /// Counts a wrong code against a login; returns the attempts used so far.
+    async fn add_login_attempt(&self, id: &str) -> Result<u32>;
+    /// Marks a login used (a code works once). Returns false if it was already used.
+    async fn consume_login(&self, id: &str) -> Result<bool>;
+    async fn create_token(&self, token: NewToken) -> Result<()>;
+    /// The participant a bearer token (given as its SHA-256 hex) belongs to, if unexpired at `now`.
+    async fn token_participant(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ParticipantId>>;
+    /// Adds one to a rate-limit counter for `key` in the window starting at `window_start`
+    /// and returns the new count. Shared by every node, unlike an in-memory limiter.
+    async fn hit_rate_limit(&self, key: &str, window_start: DateTime<Utc>) -> Result<u32>;
+
+    // ---- outbound messages (the outbox; channels send what is queued here) -------------
+    async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound>;
+    /// Most recent first, at most `limit`, optionally only for one recipient.
+    async fn recent_outbound(&self, recipient: Option<&str>, limit: u32) -> Result<Vec<Outbound>>;
+}
+
+pub type SharedStore = Arc<dyn Store>;

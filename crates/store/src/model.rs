@@ -1,0 +1,312 @@
+//! The records Layan stores, built from typed domain values.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use directory::{FacilityKind, HospitalClass, Tier, WeeklyHours};
+use jkn::{
+    BilledMonth, CardNumber, CareClass, FamilyCardNumber, Msisdn, Nik, Payment, PaymentChannel,
+    Rupiah, Segment, Sex, YearMonth,
+};
+use serde::{Deserialize, Serialize};
+use wilayah::TimeZone;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Internal id of a participant; never shown as an identity.
+    ParticipantId
+);
+id_type!(
+    /// Internal id of a family (one family card, one billing account).
+    FamilyId
+);
+id_type!(FacilityId);
+id_type!(OfficeId);
+id_type!(ClosureId);
+id_type!(OutboundId);
+
+/// A person's place in the family card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Head of the family (kepala keluarga); the PPU worker in a PPU family.
+    Kepala,
+    Istri,
+    Suami,
+    Anak,
+    /// Parent or parent-in-law.
+    OrangTua,
+    Lainnya,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 6] = [
+        Relation::Kepala,
+        Relation::Istri,
+        Relation::Suami,
+        Relation::Anak,
+        Relation::OrangTua,
+        Relation::Lainnya,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Relation::Kepala => "kepala",
+            Relation::Istri => "istri",
+            Relation::Suami => "suami",
+            Relation::Anak => "anak",
+            Relation::OrangTua => "orang_tua",
+            Relation::Lainnya => "lainnya",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::Kepala => "Kepala keluarga",
+            Relation::Istri => "Istri",
+            Relation::Suami => "Suami",
+            Relation::Anak => "Anak",
+            Relation::OrangTua => "Orang tua",
+            Relation::Lainnya => "Anggota lain",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    pub id: ParticipantId,
+    pub family_id: FamilyId,
+    pub relation: Relation,
+    pub nik: Nik,
+    pub card_number: CardNumber,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub phone: Option<Msisdn>,
+    pub email: Option<String>,
+    /// Home district (kecamatan) code.
+    pub district_code: u32,
+    pub segment: Segment,
+    pub class: CareClass,
+    /// Since when the participant has been in the current class (for class changes).
+    pub class_since: NaiveDate,
+    pub fktp_id: Option<FacilityId>,
+    /// When the current FKTP was chosen (for the 3-month rule).
+    pub fktp_since: Option<NaiveDate>,
+    pub registered_on: NaiveDate,
+}
+
+impl Participant {
+    pub fn regency_code(&self) -> u16 {
+        (self.district_code / 100) as u16
+    }
+}
+
+/// A family card, which is also the billing account: PBPU/BP dues are paid for the whole
+/// family through one virtual account; PPU dues are a share of the worker's wage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    pub id: FamilyId,
+    pub kk_number: FamilyCardNumber,
+    pub segment: Segment,
+    pub class: CareClass,
+    /// The virtual account number for payments (PBPU/BP).
+    pub virtual_account: String,
+    /// The PPU worker's monthly wage, on which dues are computed.
+    pub wage: Option<Rupiah>,
+    pub employer: Option<String>,
+    pub district_code: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPayment {
+    pub paid_on: NaiveDate,
+    pub channel: PaymentChannel,
+    pub amount: Rupiah,
+    pub for_period: Option<YearMonth>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    pub id: FacilityId,
+    /// The BPJS facility code, e.g. `1301P001`.
+    pub code: String,
+    pub name: String,
+    pub kind: FacilityKind,
+    pub tier: Tier,
+    pub hospital_class: Option<HospitalClass>,
+    pub regency_code: u16,
+    pub district_code: u32,
+    pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub phone: String,
+    pub hours: WeeklyHours,
+    /// Polyclinics (poli) it runs: "Poli Umum", "Poli Gigi", "Poli Anak"...
+    pub polyclinics: Vec<String>,
+}
+
+/// A branch office (Kantor Cabang).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Office {
+    pub id: OfficeId,
+    pub code: String,
+    pub name: String,
+    /// Regencies this branch serves.
+    pub regencies: Vec<u16>,
+    pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub phone: String,
+    pub whatsapp: Option<Msisdn>,
+    pub hours: WeeklyHours,
+    pub timezone: TimeZone,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closure {
+    pub id: ClosureId,
+    pub office_id: OfficeId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub message: String,
+    /// The channels to use instead, as shown to participants.
+    pub alternatives: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewClosure {
+    pub office_id: OfficeId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub message: String,
+    pub alternatives: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// A sign-in in progress: a one-time code sent to the registered phone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Login {
+    /// Random, unguessable; the `{id}` of `/api/v1/sessions/{id}/verify`.
+    pub id: String,
+    pub participant_id: ParticipantId,
+    /// SHA-256 hex of the login id and the code; the code itself is never stored.
+    pub code_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub attempts: u32,
+    pub consumed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLogin {
+    pub id: String,
+    pub participant_id: ParticipantId,
+    pub code_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    /// SHA-256 hex of the bearer token; the token itself is never stored.
+    pub token_hash: String,
+    pub participant_id: ParticipantId,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message waiting to be (or already) sent to a participant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outbound {
+    pub id: OutboundId,
+    /// "sms", "whatsapp", "telegram", "messenger", "webchat".
+    pub channel: String,
+    /// The channel's address for the recipient (an MSISDN for sms/whatsapp).
+    pub recipient: String,
+    /// What it is for ("otp", "reply", "broadcast"...).
+    pub purpose: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbound {
+    pub channel: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Rows for [`crate::Store::import`]. Ids are assigned by the producer.
+#[derive(Debug, Clone, Default)]
+pub struct ImportBatch {
+    pub offices: Vec<Office>,
+    pub facilities: Vec<Facility>,
+    pub families: Vec<Family>,
+    pub participants: Vec<Participant>,
+    pub bills: Vec<(FamilyId, BilledMonth)>,
+    pub payments: Vec<(FamilyId, Payment)>,
+}
+
+impl ImportBatch {
+    pub fn rows(&self) -> usize {
+        self.offices.len()
+            + self.facilities.len()
+            + self.families.len()
+            + self.participants.len()
+            + self.bills.len()
+            + self.payments.len()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub participants: u64,
+    pub families: u64,
+    pub bills: u64,
+    pub payments: u64,
+    pub facilities: u64,
+    pub offices: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SampleFilter {
+    pub segment: Option<Segment>,
+    pub heads_only: bool,
+    /// Only participants with a registered phone (so a one-time code can reach them).
+    pub with_phone: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FacilitySearch {
+    pub regency_code: Option<u16>,
+    pub district_code: Option<u32>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+    pub kind: Option<FacilityKind>,
+    pub limit: u32,
+}
