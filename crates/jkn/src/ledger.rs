@@ -1,20 +1,43 @@
 //! The dues ledger of one billing account (a family card): the months billed and the payments
 //! received. Membership status is derived from these two lists; nothing stores it as a flag.
 
-use crate::{Rupiah, YearMonth};
+use crate::{Dues, Rupiah, Segment, YearMonth};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// One month billed to a family: what its members owe for that month (their own share,
-/// see [`crate::tariff::Dues::participant`]) and what the government or employer owes.
+/// One month billed to a family's account.
+///
+/// `amount` is what this account owes for the month and must be paid into it:
+/// - PBPU/BP: the family's own dues (the participant share of each member);
+/// - PPU: the whole wage-based dues, remitted by the employer (the worker's share is deducted
+///   from the wage), so an employer that stops paying leaves the account in arrears;
+/// - PBI: zero, because the government pays PBI dues in bulk, outside family accounts.
+///
+/// `subsidy` is the part of the tariff paid from elsewhere and never owed by the account:
+/// the government's class 3 subsidy for PBPU/BP, or the whole PBI contribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BilledMonth {
     pub period: YearMonth,
-    /// The share the family itself must pay (zero for PBI).
     pub amount: Rupiah,
-    /// The share paid by the government or an employer.
-    pub covered_by_others: Rupiah,
+    pub subsidy: Rupiah,
     pub members: u32,
+}
+
+impl BilledMonth {
+    /// The bill for one month from that month's dues (see [`crate::TariffTable::dues`]).
+    pub fn from_dues(period: YearMonth, segment: Segment, members: u32, dues: Dues) -> Self {
+        let (amount, subsidy) = match segment {
+            Segment::Pbpu | Segment::Bp => (dues.participant, dues.government),
+            Segment::Ppu => (dues.total, Rupiah::ZERO),
+            Segment::PbiApbn | Segment::PbiApbd => (Rupiah::ZERO, dues.total),
+        };
+        BilledMonth {
+            period,
+            amount,
+            subsidy,
+            members,
+        }
+    }
 }
 
 /// How a payment reached BPJS.
