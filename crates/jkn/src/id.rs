@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_woman_born_on_5_march_1988_in_jember_has_day_45() {
-        // 350901 = Kab. Jember, Kencong.
+        // 350901 = Kab. Jember, Kec. Jombang.
         let nik = Nik::parse("3509014503880001").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(nik.sex(), Sex::Perempuan);
         assert_eq!(nik.birth_date(date(2026, 11, 23)), Some(date(1988, 3, 5)));
