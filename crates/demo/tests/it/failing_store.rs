@@ -1,0 +1,121 @@
+//! A store whose every call fails, to check that `load` gives up cleanly.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use directory::{BoundingBox, FacilityKind};
+use jkn::{CardNumber, Ledger, Nik, Payment};
+use store::{
+    Closure, Counts, Facility, FacilityId, FacilitySearch, Family, FamilyId, ImportBatch, Login,
+    NewClosure, NewLogin, NewOutbound, NewPayment, NewToken, Office, OfficeId, Outbound,
+    Participant, ParticipantId, Result, SampleFilter, Store, StoreError,
+};
+
+pub struct FailingStore;
+
+fn down<T>() -> Result<T> {
+    Err(StoreError::Unavailable("database is down".into()))
+}
+
+#[async_trait]
+impl Store for FailingStore {
+    fn backend(&self) -> &'static str {
+        "failing"
+    }
+    async fn ping(&self) -> Result<()> {
+        down()
+    }
+    async fn meta_get(&self, _: &str) -> Result<Option<String>> {
+        down()
+    }
+    async fn meta_set(&self, _: &str, _: &str) -> Result<()> {
+        down()
+    }
+    async fn import(&self, _: ImportBatch) -> Result<()> {
+        down()
+    }
+    async fn finish_import(&self) -> Result<()> {
+        down()
+    }
+    async fn counts(&self) -> Result<Counts> {
+        down()
+    }
+    async fn participant(&self, _: ParticipantId) -> Result<Option<Participant>> {
+        down()
+    }
+    async fn participant_by_nik(&self, _: &Nik) -> Result<Option<Participant>> {
+        down()
+    }
+    async fn participant_by_card(&self, _: &CardNumber) -> Result<Option<Participant>> {
+        down()
+    }
+    async fn family(&self, _: FamilyId) -> Result<Option<Family>> {
+        down()
+    }
+    async fn family_members(&self, _: FamilyId) -> Result<Vec<Participant>> {
+        down()
+    }
+    async fn ledger(&self, _: FamilyId) -> Result<Ledger> {
+        down()
+    }
+    async fn record_payment(&self, _: FamilyId, _: NewPayment) -> Result<Payment> {
+        down()
+    }
+    async fn sample_participants(&self, _: SampleFilter, _: u32) -> Result<Vec<Participant>> {
+        down()
+    }
+    async fn facility(&self, _: FacilityId) -> Result<Option<Facility>> {
+        down()
+    }
+    async fn facilities_in_box(
+        &self,
+        _: BoundingBox,
+        _: Option<FacilityKind>,
+    ) -> Result<Vec<Facility>> {
+        down()
+    }
+    async fn search_facilities(&self, _: &FacilitySearch) -> Result<Vec<Facility>> {
+        down()
+    }
+    async fn office(&self, _: OfficeId) -> Result<Option<Office>> {
+        down()
+    }
+    async fn offices(&self) -> Result<Vec<Office>> {
+        down()
+    }
+    async fn office_for_regency(&self, _: u16) -> Result<Option<Office>> {
+        down()
+    }
+    async fn closures(&self, _: OfficeId, _: DateTime<Utc>) -> Result<Vec<Closure>> {
+        down()
+    }
+    async fn add_closure(&self, _: NewClosure) -> Result<Closure> {
+        down()
+    }
+    async fn create_login(&self, _: NewLogin) -> Result<Login> {
+        down()
+    }
+    async fn login(&self, _: &str) -> Result<Option<Login>> {
+        down()
+    }
+    async fn add_login_attempt(&self, _: &str) -> Result<u32> {
+        down()
+    }
+    async fn consume_login(&self, _: &str) -> Result<bool> {
+        down()
+    }
+    async fn create_token(&self, _: NewToken) -> Result<()> {
+        down()
+    }
+    async fn token_participant(&self, _: &str, _: DateTime<Utc>) -> Result<Option<ParticipantId>> {
+        down()
+    }
+    async fn hit_rate_limit(&self, _: &str, _: DateTime<Utc>) -> Result<u32> {
+        down()
+    }
+    async fn enqueue_outbound(&self, _: NewOutbound) -> Result<Outbound> {
+        down()
+    }
+    async fn recent_outbound(&self, _: Option<&str>, _: u32) -> Result<Vec<Outbound>> {
+        down()
+    }
+}

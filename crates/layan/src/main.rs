@@ -1,0 +1,261 @@
+//! The `layan` command: the service and its operator tools in one binary.
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use server::{AppState, Config, SystemClock};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "layan",
+    version,
+    about = "Layanan peserta JKN: service desk for JKN participants"
+)]
+struct Cli {
+    /// TOML configuration file; `LAYAN_*` environment variables override it.
+    #[arg(long, global = true, env = "LAYAN_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Fill an empty database with demo data and print how to try the service.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Demo data: generate it, or print some demo participants.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// The language model of the assistant.
+    Nlu {
+        #[command(subcommand)]
+        command: NluCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Generate a deterministic demo dataset into the configured database (must be empty).
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        participants: u64,
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+        /// The demo's "today" (YYYY-MM-DD); defaults to today in WIB.
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Print a handful of demo participants (one of each status) to try the service with.
+    Sample {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NluCommand {
+    /// Read one message per line on stdin; write one JSON analysis per line.
+    Classify,
+    /// Evaluate on a TSV file with columns intent<TAB>text.
+    Eval { file: PathBuf },
+    /// Train the intent model from the corpus and write it.
+    Train {
+        #[arg(long, default_value = "crates/nlu/corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "crates/nlu/model/intent.model")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref(), std::env::vars()).context("configuration")?;
+    match cli.command {
+        Command::Serve { demo } => runtime()?.block_on(serve(config, demo)),
+        Command::Demo { command } => runtime()?.block_on(demo_command(config, command)),
+        Command::Nlu { command } => nlu_command(command),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// Today's date in WIB, the zone most participants live in; the demo's default "today".
+fn wib_today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&directory::hours::offset(wilayah::TimeZone::Wib))
+        .date_naive()
+}
+
+async fn serve(mut config: Config, demo_flag: bool) -> Result<()> {
+    config.demo |= demo_flag;
+    server::logging::init(&config);
+    let store = server::db::open(&config)
+        .await
+        .context("opening the database")?;
+    if config.demo {
+        let counts = store.counts().await?;
+        if counts.participants == 0 {
+            let demo_config = demo::DemoConfig {
+                participants: config.demo_participants,
+                seed: config.demo_seed,
+                as_of: wib_today(),
+            };
+            eprintln!(
+                "Membuat data demo: {} peserta (seed {})...",
+                demo_config.participants, demo_config.seed
+            );
+            demo::load(store.as_ref(), &demo_config, |_| {}).await?;
+        } else if store.meta_get(server::DEMO_META_KEY).await?.as_deref() != Some("true") {
+            bail!("--demo was given but the database already holds data that is not demo data; refusing to mix them");
+        }
+    }
+    let state = AppState::new(store, config.clone(), Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, backend = state.store.backend(), demo = state.demo, "layan is serving");
+    if state.demo {
+        print_demo_guide(&state, &config, address).await?;
+    }
+    server::serve(state, listener, server::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn print_demo_guide(
+    state: &AppState,
+    config: &Config,
+    address: std::net::SocketAddr,
+) -> Result<()> {
+    let base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let sample =
+        server::sample::pick(state.store.as_ref(), state.clock.now(), &state.rules).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nLayan demo is running at {base}")?;
+    writeln!(
+        out,
+        "  health:     {base}/healthz   ready: {base}/readyz   metrics: {base}/metrics"
+    )?;
+    writeln!(out, "  API:        {base}/api/v1/openapi.json")?;
+    writeln!(
+        out,
+        "  facilities: {base}/api/v1/facilities?lat=-8.1724&lon=113.7&limit=5"
+    )?;
+    writeln!(
+        out,
+        "  offices:    {base}/api/v1/offices?lat=-8.1724&lon=113.7"
+    )?;
+    writeln!(out, "  one-time codes (demo only): {base}/demo/outbox")?;
+    writeln!(
+        out,
+        "\nDemo participants (sign in with NIK + birth date, read the code from /demo/outbox):"
+    )?;
+    writeln!(out, "{}", server::sample::table(&sample))?;
+    writeln!(
+        out,
+        "Try: curl -s -XPOST {base}/api/v1/sessions -H 'content-type: application/json' \\"
+    )?;
+    if let Some(first) = sample.first() {
+        writeln!(
+            out,
+            "       -d '{{\"nik\":\"{}\",\"birth_date\":\"{}\"}}'",
+            first.nik, first.birth_date
+        )?;
+    }
+    writeln!(out, "Stop with Ctrl-C.\n")?;
+    Ok(())
+}
+
+async fn demo_command(config: Config, command: DemoCommand) -> Result<()> {
+    server::logging::init(&config);
+    let store = server::db::open(&config)
+        .await
+        .context("opening the database")?;
+    match command {
+        DemoCommand::Generate {
+            participants,
+            seed,
+            as_of,
+        } => {
+            let counts = store.counts().await?;
+            if counts.participants > 0 {
+                bail!(
+                    "the database already holds {} participants; demo data goes into an empty database only",
+                    counts.participants
+                );
+            }
+            let demo_config = demo::DemoConfig {
+                participants,
+                seed,
+                as_of: as_of.unwrap_or_else(wib_today),
+            };
+            let started = std::time::Instant::now();
+            let stats = demo::load(store.as_ref(), &demo_config, |done| {
+                eprint!("\r{done} peserta...");
+            })
+            .await?;
+            eprintln!();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{} participants in {} families, {} billed months, {} payments, {} facilities, {} offices",
+                stats.participants, stats.families, stats.bills, stats.payments, stats.facilities, stats.offices
+            );
+            println!(
+                "generated in {secs:.1} s ({:.0} participants/s, {:.0} rows/s) into {}",
+                stats.participants as f64 / secs.max(1e-9),
+                stats.rows() as f64 / secs.max(1e-9),
+                store.backend()
+            );
+        }
+        DemoCommand::Sample { json } => {
+            if store.meta_get(server::DEMO_META_KEY).await?.as_deref() != Some("true") {
+                bail!("this database was not created as demo data; `layan demo sample` only prints demo participants");
+            }
+            let sample = server::sample::pick(
+                store.as_ref(),
+                chrono::Utc::now(),
+                &jkn::RulesConfig::default(),
+            )
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&sample)?);
+            } else {
+                println!("{}", server::sample::table(&sample));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn nlu_command(command: NluCommand) -> Result<()> {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    match command {
+        NluCommand::Classify => nlu::cli::classify(stdin.lock(), stdout.lock(), wib_today())?,
+        NluCommand::Eval { file } => {
+            nlu::cli::eval(&file, stdout.lock())?;
+        }
+        NluCommand::Train { corpus, out } => {
+            nlu::cli::train(&corpus, &out, stdout.lock())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! End-to-end: the real `layan` binary, started the way the README says, answering over HTTP.
+
+mod binary;
+mod serve;

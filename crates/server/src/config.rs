@@ -1,0 +1,343 @@
+//! One typed configuration, read from defaults, then an optional TOML file, then `LAYAN_*`
+//! environment variables (each documented in the README). Secrets are wrapped so they never
+//! print.
+
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// A value that must never appear in logs or debug output.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "Secret(<unset>)"
+        } else {
+            "Secret(<redacted>)"
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the SQLite database and attachments live.
+    pub data_dir: PathBuf,
+    /// `postgres://...` selects PostgreSQL; unset means SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
+    pub log_format: LogFormat,
+    /// `tracing` filter, e.g. `info` or `server=debug,info`.
+    pub log_level: String,
+    /// The URL people reach this server at (printed by `--demo`; used in links).
+    pub public_url: Option<String>,
+    /// Fill an empty database with demo data at start-up.
+    pub demo: bool,
+    pub demo_participants: u64,
+    pub demo_seed: u64,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// How long a one-time code is valid.
+    pub code_ttl_secs: i64,
+    /// How long a bearer token is valid.
+    pub token_ttl_secs: i64,
+    /// Wrong codes allowed per sign-in before it is void.
+    pub code_attempts: u32,
+    /// Sign-in requests allowed per identity (NIK or card number) per hour.
+    pub logins_per_identity_per_hour: u32,
+    /// Sign-in requests allowed per client address per hour.
+    pub logins_per_client_per_hour: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            code_ttl_secs: 300,
+            token_ttl_secs: 1800,
+            code_attempts: 3,
+            logins_per_identity_per_hour: 5,
+            logins_per_client_per_hour: 30,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            public_url: None,
+            demo: false,
+            demo_participants: 10_000,
+            demo_seed: 2020,
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// Environment variables and the configuration keys they set. Kept explicit (rather than
+/// derived from names) so the README table and the code cannot drift apart unnoticed: a test
+/// checks every variable here is documented.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    ("LAYAN_LISTEN", "listen"),
+    ("LAYAN_DATA_DIR", "data_dir"),
+    ("LAYAN_DATABASE_URL", "database_url"),
+    ("LAYAN_LOG_FORMAT", "log_format"),
+    ("LAYAN_LOG_LEVEL", "log_level"),
+    ("LAYAN_PUBLIC_URL", "public_url"),
+    ("LAYAN_DEMO", "demo"),
+    ("LAYAN_DEMO_PARTICIPANTS", "demo_participants"),
+    ("LAYAN_DEMO_SEED", "demo_seed"),
+    ("LAYAN_AUTH_CODE_TTL_SECS", "auth.code_ttl_secs"),
+    ("LAYAN_AUTH_TOKEN_TTL_SECS", "auth.token_ttl_secs"),
+    ("LAYAN_AUTH_CODE_ATTEMPTS", "auth.code_attempts"),
+    (
+        "LAYAN_AUTH_LOGINS_PER_IDENTITY_PER_HOUR",
+        "auth.logins_per_identity_per_hour",
+    ),
+    (
+        "LAYAN_AUTH_LOGINS_PER_CLIENT_PER_HOUR",
+        "auth.logins_per_client_per_hour",
+    ),
+];
+
+impl Config {
+    /// Defaults, overlaid by the file (if any), overlaid by the environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Syntax {
+                        path: path.to_path_buf(),
+                        message: e.to_string(),
+                    })?
+            }
+            None => toml::Table::new(),
+        };
+        for (name, value) in env {
+            if let Some((_, key)) = ENV_VARS.iter().find(|(var, _)| *var == name) {
+                set_path(&mut table, key, env_value(key, &value));
+            }
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.database_url {
+            let u = url.expose();
+            if !(u.starts_with("postgres://")
+                || u.starts_with("postgresql://")
+                || u.starts_with("sqlite:"))
+            {
+                return Err(ConfigError::Invalid(
+                    "database_url must start with postgres://, postgresql:// or sqlite:".into(),
+                ));
+            }
+        }
+        if self.auth.code_ttl_secs <= 0
+            || self.auth.token_ttl_secs <= 0
+            || self.auth.code_attempts == 0
+        {
+            return Err(ConfigError::Invalid(
+                "auth durations and attempts must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The SQLite file used when no PostgreSQL URL is configured.
+    pub fn sqlite_path(&self) -> PathBuf {
+        match self
+            .database_url
+            .as_ref()
+            .and_then(|u| u.expose().strip_prefix("sqlite:"))
+        {
+            Some(path) => PathBuf::from(path.trim_start_matches("//")),
+            None => self.data_dir.join("layan.db"),
+        }
+    }
+
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.database_url
+            .as_ref()
+            .map(Secret::expose)
+            .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+}
+
+/// Environment values are strings; numbers and booleans are typed so the file and the
+/// environment accept the same spellings.
+fn env_value(key: &str, raw: &str) -> toml::Value {
+    let numeric = key.ends_with("_secs")
+        || key.ends_with("attempts")
+        || key.ends_with("_per_hour")
+        || key == "demo_participants"
+        || key == "demo_seed";
+    if numeric {
+        if let Ok(n) = raw.trim().parse::<i64>() {
+            return toml::Value::Integer(n);
+        }
+    }
+    if key == "demo" {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => return toml::Value::Boolean(true),
+            "0" | "false" | "no" | "off" | "" => return toml::Value::Boolean(false),
+            _ => {}
+        }
+    }
+    toml::Value::String(raw.to_string())
+}
+
+fn set_path(table: &mut toml::Table, dotted: &str, value: toml::Value) {
+    let mut parts = dotted.split('.').peekable();
+    let mut current = table;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            current.insert(part.to_string(), value);
+            return;
+        }
+        let entry = current
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        match entry {
+            toml::Value::Table(t) => current = t,
+            _ => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080_with_sqlite_in_data() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.sqlite_path(), PathBuf::from("./data/layan.db"));
+        assert_eq!(c.postgres_url(), None);
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_the_file_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("layan.toml");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9000\"\nlog_format = \"json\"\n[auth]\ncode_attempts = 5\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&path),
+            env(&[
+                ("LAYAN_LISTEN", "127.0.0.1:9100"),
+                ("LAYAN_DATABASE_URL", "postgres://u@localhost/layan"),
+                ("LAYAN_AUTH_TOKEN_TTL_SECS", "60"),
+                ("LAYAN_DEMO", "1"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.auth.code_attempts, 5);
+        assert_eq!(c.auth.token_ttl_secs, 60);
+        assert!(c.demo);
+        assert_eq!(c.postgres_url(), Some("postgres://u@localhost/layan"));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::load(
+            None,
+            env(&[("LAYAN_DATABASE_URL", "postgres://u:hunter2@db/layan")]),
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn mistakes_are_reported_not_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "lissten = \"x\"").unwrap();
+        assert!(matches!(
+            Config::load(Some(&path), env(&[])),
+            Err(ConfigError::Invalid(_))
+        ));
+        assert!(Config::load(None, env(&[("LAYAN_LISTEN", "not an address")])).is_err());
+        assert!(Config::load(None, env(&[("LAYAN_DATABASE_URL", "mysql://x")])).is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! Chooses the storage backend from the configuration.
+
+use crate::config::Config;
+use std::sync::Arc;
+use store::{SharedStore, StoreError};
+
+/// PostgreSQL when `database_url` is a postgres URL, otherwise SQLite in the data directory.
+/// Migrations are applied by the backend as it opens.
+pub async fn open(config: &Config) -> Result<SharedStore, StoreError> {
+    match config.postgres_url() {
+        Some(url) => Ok(Arc::new(store_postgres::PgStore::connect(url).await?)),
+        None => {
+            let path = config.sqlite_path();
+            Ok(Arc::new(store_sqlite::SqliteStore::open(&path)?))
+        }
+    }
+}

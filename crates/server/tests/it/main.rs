@@ -1,0 +1,12 @@
+//! Stories of participants using the API, against a real SQLite database filled with demo data.
+//! One test binary for the crate (each extra binary costs link time).
+
+mod helpers;
+
+mod api_errors;
+mod auth;
+mod directory;
+mod logging;
+mod me;
+mod ops;
+mod simulations;

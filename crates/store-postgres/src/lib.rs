@@ -1,0 +1,999 @@
+//! The PostgreSQL backend of Layan's [`Store`], for production and for several nodes sharing
+//! one database.
+//!
+//! # Design
+//! - **Connections.** A minimal pool (`pool.rs`): up to `max_connections` clients opened on
+//!   demand, each caching its prepared statements, so a lookup is one round trip. A client
+//!   whose connection closed (server restart, network cut) is discarded and replaced on the
+//!   next call; that call's failure surfaces as `StoreError::Unavailable`.
+//! - **Errors.** Connection problems give `Unavailable`, unique and foreign-key violations
+//!   `Conflict`, unparsable stored values `Corrupt`. Messages never carry the server's DETAIL,
+//!   which quotes key values such as a NIK.
+//! - **Migrations.** Numbered SQL files in `migrations/`, embedded, applied at connect, each in
+//!   its own transaction under `pg_advisory_xact_lock` so that nodes starting together take
+//!   turns; recorded in `schema_migrations`.
+//! - **Bulk import.** One transaction per batch, each table loaded with binary `COPY`.
+//! - **Instants** are kept to the millisecond, like the SQLite backend, so both return the same.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::todo)
+)]
+
+mod error;
+mod migrate;
+mod pool;
+mod rows;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use directory::{BoundingBox, FacilityKind};
+use error::PgResultExt;
+use jkn::{CardNumber, Ledger, Nik, Payment};
+use pool::Pool;
+use rows::{
+    closure_cols, facility_cols, family_cols, login_cols, office_select, outbound_cols,
+    participant_cols, stored_instant,
+};
+use std::pin::Pin;
+use std::time::Duration;
+use store::{
+    Closure, ClosureId, Counts, Facility, FacilityId, FacilitySearch, Family, FamilyId,
+    ImportBatch, Login, NewClosure, NewLogin, NewOutbound, NewPayment, NewToken, Office, OfficeId,
+    Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter, Store, StoreError,
+};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Config, IsolationLevel, Transaction};
+
+/// The status of a message just put in the outbox.
+const QUEUED: &str = "queued";
+
+/// Tuning for [`PgStore::connect_with`].
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Most connections this node opens.
+    pub max_connections: usize,
+    /// How long a call waits for a free connection before `StoreError::Unavailable`.
+    pub acquire_timeout: Duration,
+    /// How long opening a connection may take (used when the URL sets no `connect_timeout`).
+    pub connect_timeout: Duration,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        PgOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Layan's store in a PostgreSQL database. Cheap to share behind an `Arc`.
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db` or key=value form) and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, PgOptions::default()).await
+    }
+
+    /// [`PgStore::connect`] with explicit tuning.
+    pub async fn connect_with(url: &str, options: PgOptions) -> Result<Self> {
+        // The parse error never quotes the URL, which may hold a password.
+        let mut config: Config = url
+            .parse()
+            .map_err(|e| StoreError::Other(format!("invalid PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.connect_timeout);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("layan");
+        }
+        let pool = Pool::new(config, options.max_connections, options.acquire_timeout);
+        {
+            let mut conn = pool.get().await?;
+            migrate::run(&mut conn.client).await?;
+        }
+        Ok(PgStore { pool })
+    }
+}
+
+/// `u32`/`u16` have no PostgreSQL type; codes and counts are stored as INTEGER.
+fn int4(v: impl Into<i64>, what: &str) -> Result<i32> {
+    let v = v.into();
+    i32::try_from(v).map_err(|_| StoreError::Other(format!("{what} {v} does not fit INTEGER")))
+}
+
+/// Starts a binary COPY into a table; rows go in with `write`, and `finish` ends it.
+async fn copy_writer(
+    tx: &Transaction<'_>,
+    sql: &str,
+    types: &[Type],
+) -> Result<Pin<Box<BinaryCopyInWriter>>> {
+    let sink = tx.copy_in(sql).await.db()?;
+    Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
+}
+
+type Boxed = Box<dyn ToSql + Sync + Send>;
+
+fn b<T: ToSql + Sync + Send + 'static>(v: T) -> Boxed {
+    Box::new(v)
+}
+
+async fn import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<()> {
+    use Type as T;
+    if !batch.offices.is_empty() {
+        let mut w = copy_writer(
+            tx,
+            "COPY offices (id, code, name, address, latitude, longitude, phone, whatsapp, hours, \
+             timezone) FROM STDIN (FORMAT binary)",
+            &[
+                T::INT8,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::FLOAT8,
+                T::FLOAT8,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+            ],
+        )
+        .await?;
+        for o in &batch.offices {
+            w.as_mut()
+                .write(&[
+                    &o.id.0,
+                    &o.code,
+                    &o.name,
+                    &o.address,
+                    &o.latitude,
+                    &o.longitude,
+                    &o.phone,
+                    &o.whatsapp.as_ref().map(|m| m.expose()),
+                    &o.hours.to_spec(),
+                    &o.timezone.iana(),
+                ])
+                .await
+                .db()?;
+        }
+        w.as_mut().finish().await.db()?;
+
+        let mut w = copy_writer(
+            tx,
+            "COPY office_regencies (office_id, position, regency_code) FROM STDIN (FORMAT binary)",
+            &[T::INT8, T::INT4, T::INT4],
+        )
+        .await?;
+        for o in &batch.offices {
+            for (position, code) in o.regencies.iter().enumerate() {
+                w.as_mut()
+                    .write(&[
+                        &o.id.0,
+                        &int4(position as i64, "position")?,
+                        &i32::from(*code),
+                    ])
+                    .await
+                    .db()?;
+            }
+        }
+        w.as_mut().finish().await.db()?;
+    }
+    if !batch.facilities.is_empty() {
+        let mut w = copy_writer(
+            tx,
+            "COPY facilities (id, code, name, name_folded, kind, tier, hospital_class, \
+             regency_code, district_code, address, latitude, longitude, phone, hours, \
+             polyclinics) FROM STDIN (FORMAT binary)",
+            &[
+                T::INT8,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::INT4,
+                T::INT4,
+                T::TEXT,
+                T::FLOAT8,
+                T::FLOAT8,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT_ARRAY,
+            ],
+        )
+        .await?;
+        for f in &batch.facilities {
+            w.as_mut()
+                .write(&[
+                    &f.id.0,
+                    &f.code,
+                    &f.name,
+                    &f.name.to_lowercase(),
+                    &f.kind.code(),
+                    &f.tier.code(),
+                    &f.hospital_class.map(|c| c.code()),
+                    &i32::from(f.regency_code),
+                    &int4(f.district_code, "district code")?,
+                    &f.address,
+                    &f.latitude,
+                    &f.longitude,
+                    &f.phone,
+                    &f.hours.to_spec(),
+                    &f.polyclinics,
+                ])
+                .await
+                .db()?;
+        }
+        w.as_mut().finish().await.db()?;
+    }
+    if !batch.families.is_empty() {
+        let mut w = copy_writer(
+            tx,
+            "COPY families (id, kk_number, segment, class, virtual_account, wage, employer, \
+             district_code) FROM STDIN (FORMAT binary)",
+            &[
+                T::INT8,
+                T::TEXT,
+                T::TEXT,
+                T::INT4,
+                T::TEXT,
+                T::INT8,
+                T::TEXT,
+                T::INT4,
+            ],
+        )
+        .await?;
+        for f in &batch.families {
+            w.as_mut()
+                .write(&[
+                    &f.id.0,
+                    &f.kk_number.expose(),
+                    &f.segment.code(),
+                    &i32::from(f.class.number()),
+                    &f.virtual_account,
+                    &f.wage.map(|w| w.amount()),
+                    &f.employer,
+                    &int4(f.district_code, "district code")?,
+                ])
+                .await
+                .db()?;
+        }
+        w.as_mut().finish().await.db()?;
+    }
+    if !batch.participants.is_empty() {
+        let mut w = copy_writer(
+            tx,
+            "COPY participants (id, family_id, relation, nik, card_number, name, sex, birth_date, \
+             phone, email, district_code, segment, class, class_since, fktp_id, fktp_since, \
+             registered_on) FROM STDIN (FORMAT binary)",
+            &[
+                T::INT8,
+                T::INT8,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::DATE,
+                T::TEXT,
+                T::TEXT,
+                T::INT4,
+                T::TEXT,
+                T::INT4,
+                T::DATE,
+                T::INT8,
+                T::DATE,
+                T::DATE,
+            ],
+        )
+        .await?;
+        for p in &batch.participants {
+            w.as_mut()
+                .write(&[
+                    &p.id.0,
+                    &p.family_id.0,
+                    &p.relation.code(),
+                    &p.nik.expose(),
+                    &p.card_number.expose(),
+                    &p.name,
+                    &p.sex.code(),
+                    &p.birth_date,
+                    &p.phone.as_ref().map(|m| m.expose()),
+                    &p.email,
+                    &int4(p.district_code, "district code")?,
+                    &p.segment.code(),
+                    &i32::from(p.class.number()),
+                    &p.class_since,
+                    &p.fktp_id.map(|f| f.0),
+                    &p.fktp_since,
+                    &p.registered_on,
+                ])
+                .await
+                .db()?;
+        }
+        w.as_mut().finish().await.db()?;
+    }
+    if !batch.bills.is_empty() {
+        let mut w = copy_writer(
+            tx,
+            "COPY bills (family_id, period, amount, subsidy, members) FROM STDIN (FORMAT binary)",
+            &[T::INT8, T::INT4, T::INT8, T::INT8, T::INT4],
+        )
+        .await?;
+        for (family, bill) in &batch.bills {
+            w.as_mut()
+                .write(&[
+                    &family.0,
+                    &bill.period.as_number(),
+                    &bill.amount.amount(),
+                    &bill.subsidy.amount(),
+                    &int4(bill.members, "member count")?,
+                ])
+                .await
+                .db()?;
+        }
+        w.as_mut().finish().await.db()?;
+    }
+    if !batch.payments.is_empty() {
+        let mut w = copy_writer(
+            tx,
+            "COPY payments (family_id, id, paid_on, channel, amount, for_period) \
+             FROM STDIN (FORMAT binary)",
+            &[T::INT8, T::INT8, T::DATE, T::TEXT, T::INT8, T::INT4],
+        )
+        .await?;
+        for (family, p) in &batch.payments {
+            w.as_mut()
+                .write(&[
+                    &family.0,
+                    &p.id,
+                    &p.paid_on,
+                    &p.channel.code(),
+                    &p.amount.amount(),
+                    &p.for_period.map(|m| m.as_number()),
+                ])
+                .await
+                .db()?;
+        }
+        w.as_mut().finish().await.db()?;
+    }
+    Ok(())
+}
+
+const SELECT_PARTICIPANT_BY_ID: &str = concat!(
+    "SELECT ",
+    participant_cols!(),
+    " FROM participants WHERE id = $1"
+);
+const SELECT_PARTICIPANT_BY_NIK: &str = concat!(
+    "SELECT ",
+    participant_cols!(),
+    " FROM participants WHERE nik = $1"
+);
+const SELECT_PARTICIPANT_BY_CARD: &str = concat!(
+    "SELECT ",
+    participant_cols!(),
+    " FROM participants WHERE card_number = $1"
+);
+
+impl PgStore {
+    async fn query_opt<T>(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+        f: impl Fn(&tokio_postgres::Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut conn = self.pool.get().await?;
+        let st = conn.prepare(sql).await?;
+        let row = conn.client.query_opt(&st, params).await.db()?;
+        row.as_ref().map(f).transpose()
+    }
+
+    async fn query_all<T>(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+        f: impl Fn(&tokio_postgres::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut conn = self.pool.get().await?;
+        let st = conn.prepare(sql).await?;
+        let rows = conn.client.query(&st, params).await.db()?;
+        rows.iter().map(f).collect()
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        let conn = self.pool.get().await?;
+        conn.client.simple_query("SELECT 1").await.db()?;
+        Ok(())
+    }
+
+    async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        self.query_opt("SELECT value FROM meta WHERE key = $1", &[&key], |r| {
+            r.try_get(0).map_err(|e| error::corrupt("meta.value", e))
+        })
+        .await
+    }
+
+    async fn meta_set(&self, key: &str, value: &str) -> Result<()> {
+        let mut conn = self.pool.get().await?;
+        let st = conn
+            .prepare(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .await?;
+        conn.client.execute(&st, &[&key, &value]).await.db()?;
+        Ok(())
+    }
+
+    async fn import(&self, batch: ImportBatch) -> Result<()> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.client.transaction().await.db()?;
+        import(&tx, &batch).await?;
+        tx.commit().await.db()
+    }
+
+    async fn finish_import(&self) -> Result<()> {
+        let conn = self.pool.get().await?;
+        // Fresh statistics, so the planner knows the tables now hold millions of rows.
+        conn.client.batch_execute("ANALYZE").await.db()
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        // One statement, one snapshot.
+        let row = self
+            .query_opt(
+                "SELECT (SELECT COUNT(*) FROM participants), (SELECT COUNT(*) FROM families), \
+                 (SELECT COUNT(*) FROM bills), (SELECT COUNT(*) FROM payments), \
+                 (SELECT COUNT(*) FROM facilities), (SELECT COUNT(*) FROM offices)",
+                &[],
+                |r| {
+                    let n = |i: usize| -> Result<u64> {
+                        let v: i64 = r.try_get(i).map_err(|e| error::corrupt("count", e))?;
+                        Ok(v.max(0) as u64)
+                    };
+                    Ok(Counts {
+                        participants: n(0)?,
+                        families: n(1)?,
+                        bills: n(2)?,
+                        payments: n(3)?,
+                        facilities: n(4)?,
+                        offices: n(5)?,
+                    })
+                },
+            )
+            .await?;
+        Ok(row.unwrap_or_default())
+    }
+
+    async fn participant(&self, id: ParticipantId) -> Result<Option<Participant>> {
+        self.query_opt(SELECT_PARTICIPANT_BY_ID, &[&id.0], rows::participant)
+            .await
+    }
+
+    async fn participant_by_nik(&self, nik: &Nik) -> Result<Option<Participant>> {
+        self.query_opt(
+            SELECT_PARTICIPANT_BY_NIK,
+            &[&nik.expose()],
+            rows::participant,
+        )
+        .await
+    }
+
+    async fn participant_by_card(&self, card: &CardNumber) -> Result<Option<Participant>> {
+        self.query_opt(
+            SELECT_PARTICIPANT_BY_CARD,
+            &[&card.expose()],
+            rows::participant,
+        )
+        .await
+    }
+
+    async fn family(&self, id: FamilyId) -> Result<Option<Family>> {
+        self.query_opt(
+            concat!("SELECT ", family_cols!(), " FROM families WHERE id = $1"),
+            &[&id.0],
+            rows::family,
+        )
+        .await
+    }
+
+    async fn family_members(&self, id: FamilyId) -> Result<Vec<Participant>> {
+        self.query_all(
+            concat!(
+                "SELECT ",
+                participant_cols!(),
+                " FROM participants WHERE family_id = $1 \
+                 ORDER BY relation <> 'kepala', birth_date, id"
+            ),
+            &[&id.0],
+            rows::participant,
+        )
+        .await
+    }
+
+    async fn ledger(&self, family: FamilyId) -> Result<Ledger> {
+        let mut conn = self.pool.get().await?;
+        let bills_st = conn
+            .prepare(
+                "SELECT period, amount, subsidy, members FROM bills WHERE family_id = $1 \
+                 ORDER BY period",
+            )
+            .await?;
+        let payments_st = conn
+            .prepare(
+                "SELECT id, paid_on, channel, amount, for_period FROM payments \
+                 WHERE family_id = $1 ORDER BY paid_on, id",
+            )
+            .await?;
+        // Bills and payments from the same snapshot.
+        let tx = conn
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .db()?;
+        let bills = tx.query(&bills_st, &[&family.0]).await.db()?;
+        let payments = tx.query(&payments_st, &[&family.0]).await.db()?;
+        tx.commit().await.db()?;
+        Ok(Ledger {
+            bills: bills.iter().map(rows::bill).collect::<Result<_>>()?,
+            payments: payments.iter().map(rows::payment).collect::<Result<_>>()?,
+        })
+    }
+
+    async fn record_payment(&self, family: FamilyId, payment: NewPayment) -> Result<Payment> {
+        let mut conn = self.pool.get().await?;
+        let lock_st = conn
+            .prepare("SELECT 1 FROM families WHERE id = $1 FOR NO KEY UPDATE")
+            .await?;
+        let insert_st = conn
+            .prepare(
+                "INSERT INTO payments (family_id, id, paid_on, channel, amount, for_period) \
+                 SELECT $1, COALESCE(MAX(id), 0) + 1, $2, $3, $4, $5 FROM payments \
+                 WHERE family_id = $1 RETURNING id",
+            )
+            .await?;
+        let tx = conn.client.transaction().await.db()?;
+        // Locking the family row makes concurrent payments to one family take turns, so
+        // max + 1 cannot be handed out twice.
+        if tx.query_opt(&lock_st, &[&family.0]).await.db()?.is_none() {
+            return Err(StoreError::NotFound(format!("family {family}")));
+        }
+        let row = tx
+            .query_one(
+                &insert_st,
+                &[
+                    &family.0,
+                    &payment.paid_on,
+                    &payment.channel.code(),
+                    &payment.amount.amount(),
+                    &payment.for_period.map(|m| m.as_number()),
+                ],
+            )
+            .await
+            .db()?;
+        tx.commit().await.db()?;
+        Ok(Payment {
+            id: row
+                .try_get(0)
+                .map_err(|e| error::corrupt("payments.id", e))?,
+            paid_on: payment.paid_on,
+            channel: payment.channel,
+            amount: payment.amount,
+            for_period: payment.for_period,
+        })
+    }
+
+    async fn sample_participants(
+        &self,
+        filter: SampleFilter,
+        limit: u32,
+    ) -> Result<Vec<Participant>> {
+        self.query_all(
+            "SELECT p.id, p.family_id, p.relation, p.nik, p.card_number, p.name, p.sex, \
+             p.birth_date, p.phone, p.email, p.district_code, p.segment, p.class, p.class_since, \
+             p.fktp_id, p.fktp_since, p.registered_on \
+             FROM participants p JOIN families f ON f.id = p.family_id \
+             WHERE ($1::text IS NULL OR f.segment = $1) \
+             AND (NOT $2 OR p.relation = 'kepala') \
+             AND (NOT $3 OR p.phone IS NOT NULL) \
+             ORDER BY p.id LIMIT $4",
+            &[
+                &filter.segment.map(|s| s.code()),
+                &filter.heads_only,
+                &filter.with_phone,
+                &i64::from(limit),
+            ],
+            rows::participant,
+        )
+        .await
+    }
+
+    async fn facility(&self, id: FacilityId) -> Result<Option<Facility>> {
+        self.query_opt(
+            concat!(
+                "SELECT ",
+                facility_cols!(),
+                " FROM facilities WHERE id = $1"
+            ),
+            &[&id.0],
+            rows::facility,
+        )
+        .await
+    }
+
+    async fn facilities_in_box(
+        &self,
+        area: BoundingBox,
+        kind: Option<FacilityKind>,
+    ) -> Result<Vec<Facility>> {
+        self.query_all(
+            concat!(
+                "SELECT ",
+                facility_cols!(),
+                " FROM facilities WHERE latitude BETWEEN $1 AND $2 \
+                 AND longitude BETWEEN $3 AND $4 AND ($5::text IS NULL OR kind = $5) ORDER BY id"
+            ),
+            &[
+                &area.min_lat,
+                &area.max_lat,
+                &area.min_lon,
+                &area.max_lon,
+                &kind.map(|k| k.code()),
+            ],
+            rows::facility,
+        )
+        .await
+    }
+
+    async fn search_facilities(&self, query: &FacilitySearch) -> Result<Vec<Facility>> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut params: Vec<Boxed> = Vec::new();
+        if let Some(regency) = query.regency_code {
+            params.push(b(i32::from(regency)));
+            conditions.push(format!("regency_code = ${}", params.len()));
+        }
+        if let Some(district) = query.district_code {
+            params.push(b(int4(district, "district code")?));
+            conditions.push(format!("district_code = ${}", params.len()));
+        }
+        if let Some(name) = &query.name_contains {
+            // strpos, not LIKE: the user's text is matched literally, '%' and '_' included.
+            params.push(b(name.to_lowercase()));
+            conditions.push(format!("strpos(name_folded, ${}) > 0", params.len()));
+        }
+        if let Some(kind) = query.kind {
+            params.push(b(kind.code()));
+            conditions.push(format!("kind = ${}", params.len()));
+        }
+        params.push(b(i64::from(query.limit)));
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                facility_cols!(),
+                " FROM facilities {} ORDER BY name, id LIMIT ${}"
+            ),
+            filter,
+            params.len()
+        );
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        let conn = self.pool.get().await?;
+        let rows = conn.client.query(&sql, &refs).await.db()?;
+        rows.iter().map(rows::facility).collect()
+    }
+
+    async fn office(&self, id: OfficeId) -> Result<Option<Office>> {
+        self.query_opt(
+            concat!(office_select!(), "WHERE o.id = $1"),
+            &[&id.0],
+            rows::office,
+        )
+        .await
+    }
+
+    async fn offices(&self) -> Result<Vec<Office>> {
+        self.query_all(
+            concat!(office_select!(), "ORDER BY o.id"),
+            &[],
+            rows::office,
+        )
+        .await
+    }
+
+    async fn office_for_regency(&self, regency_code: u16) -> Result<Option<Office>> {
+        self.query_opt(
+            concat!(
+                office_select!(),
+                "WHERE o.id = (SELECT office_id FROM office_regencies WHERE regency_code = $1 \
+                 ORDER BY office_id LIMIT 1)"
+            ),
+            &[&i32::from(regency_code)],
+            rows::office,
+        )
+        .await
+    }
+
+    async fn closures(&self, office: OfficeId, after: DateTime<Utc>) -> Result<Vec<Closure>> {
+        self.query_all(
+            concat!(
+                "SELECT ",
+                closure_cols!(),
+                " FROM closures WHERE office_id = $1 AND ends_at > $2 \
+                 AND cancelled_at IS NULL ORDER BY starts_at, id"
+            ),
+            &[&office.0, &stored_instant(after)],
+            rows::closure,
+        )
+        .await
+    }
+
+    async fn add_closure(&self, closure: NewClosure) -> Result<Closure> {
+        let closure = NewClosure {
+            starts_at: stored_instant(closure.starts_at),
+            ends_at: stored_instant(closure.ends_at),
+            created_at: stored_instant(closure.created_at),
+            ..closure
+        };
+        let id = self
+            .query_opt(
+                "INSERT INTO closures (office_id, starts_at, ends_at, reason, message, \
+                 alternatives, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 RETURNING id",
+                &[
+                    &closure.office_id.0,
+                    &closure.starts_at,
+                    &closure.ends_at,
+                    &closure.reason,
+                    &closure.message,
+                    &closure.alternatives,
+                    &closure.created_at,
+                    &closure.created_by,
+                ],
+                |r| {
+                    r.try_get::<_, i64>(0)
+                        .map_err(|e| error::corrupt("closures.id", e))
+                },
+            )
+            .await?
+            .ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?;
+        Ok(Closure {
+            id: ClosureId(id),
+            office_id: closure.office_id,
+            starts_at: closure.starts_at,
+            ends_at: closure.ends_at,
+            reason: closure.reason,
+            message: closure.message,
+            alternatives: closure.alternatives,
+            created_at: closure.created_at,
+            created_by: closure.created_by,
+        })
+    }
+
+    async fn create_login(&self, login: NewLogin) -> Result<Login> {
+        let login = Login {
+            id: login.id,
+            participant_id: login.participant_id,
+            code_hash: login.code_hash,
+            expires_at: stored_instant(login.expires_at),
+            attempts: 0,
+            consumed: false,
+            created_at: stored_instant(login.created_at),
+        };
+        let mut conn = self.pool.get().await?;
+        let st = conn
+            .prepare(
+                "INSERT INTO logins (id, participant_id, code_hash, expires_at, attempts, \
+                 consumed, created_at) VALUES ($1, $2, $3, $4, 0, FALSE, $5)",
+            )
+            .await?;
+        conn.client
+            .execute(
+                &st,
+                &[
+                    &login.id,
+                    &login.participant_id.0,
+                    &login.code_hash,
+                    &login.expires_at,
+                    &login.created_at,
+                ],
+            )
+            .await
+            .db()?;
+        Ok(login)
+    }
+
+    async fn login(&self, id: &str) -> Result<Option<Login>> {
+        self.query_opt(
+            concat!("SELECT ", login_cols!(), " FROM logins WHERE id = $1"),
+            &[&id],
+            rows::login,
+        )
+        .await
+    }
+
+    async fn add_login_attempt(&self, id: &str) -> Result<u32> {
+        let attempts = self
+            .query_opt(
+                "UPDATE logins SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+                &[&id],
+                |r| {
+                    let n: i32 = r
+                        .try_get(0)
+                        .map_err(|e| error::corrupt("logins.attempts", e))?;
+                    u32::try_from(n).map_err(|e| error::corrupt("logins.attempts", e))
+                },
+            )
+            .await?;
+        attempts.ok_or_else(|| StoreError::NotFound("login".to_owned()))
+    }
+
+    async fn consume_login(&self, id: &str) -> Result<bool> {
+        // One statement: whether the row exists and whether this call was the one that
+        // consumed it.
+        let outcome = self
+            .query_opt(
+                "WITH used AS (UPDATE logins SET consumed = TRUE WHERE id = $1 AND NOT consumed \
+                 RETURNING 1) SELECT EXISTS (SELECT 1 FROM used), \
+                 EXISTS (SELECT 1 FROM logins WHERE id = $1)",
+                &[&id],
+                |r| {
+                    let used: bool = r.try_get(0).map_err(|e| error::corrupt("used", e))?;
+                    let exists: bool = r.try_get(1).map_err(|e| error::corrupt("exists", e))?;
+                    Ok((used, exists))
+                },
+            )
+            .await?;
+        match outcome {
+            Some((true, _)) => Ok(true),
+            Some((false, true)) => Ok(false),
+            _ => Err(StoreError::NotFound("login".to_owned())),
+        }
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<()> {
+        let mut conn = self.pool.get().await?;
+        let st = conn
+            .prepare(
+                "INSERT INTO tokens (token_hash, participant_id, expires_at, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .await?;
+        conn.client
+            .execute(
+                &st,
+                &[
+                    &token.token_hash,
+                    &token.participant_id.0,
+                    &stored_instant(token.expires_at),
+                    &stored_instant(token.created_at),
+                ],
+            )
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    async fn token_participant(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ParticipantId>> {
+        self.query_opt(
+            "SELECT participant_id FROM tokens WHERE token_hash = $1 AND expires_at > $2",
+            &[&token_hash, &stored_instant(now)],
+            |r| {
+                r.try_get(0)
+                    .map(ParticipantId)
+                    .map_err(|e| error::corrupt("tokens.participant_id", e))
+            },
+        )
+        .await
+    }
+
+    async fn hit_rate_limit(&self, key: &str, window_start: DateTime<Utc>) -> Result<u32> {
+        let count = self
+            .query_opt(
+                "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1 \
+                 RETURNING count",
+                &[&key, &stored_instant(window_start)],
+                |r| {
+                    let n: i32 = r
+                        .try_get(0)
+                        .map_err(|e| error::corrupt("rate_limits.count", e))?;
+                    u32::try_from(n).map_err(|e| error::corrupt("rate_limits.count", e))
+                },
+            )
+            .await?;
+        count.ok_or_else(|| StoreError::Other("upsert returned no count".into()))
+    }
+
+    async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound> {
+        let created_at = stored_instant(message.created_at);
+        let id = self
+            .query_opt(
+                "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    &message.channel,
+                    &message.recipient,
+                    &message.purpose,
+                    &message.body,
+                    &QUEUED,
+                    &created_at,
+                ],
+                |r| {
+                    r.try_get::<_, i64>(0)
+                        .map_err(|e| error::corrupt("outbound.id", e))
+                },
+            )
+            .await?
+            .ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?;
+        Ok(Outbound {
+            id: OutboundId(id),
+            channel: message.channel,
+            recipient: message.recipient,
+            purpose: message.purpose,
+            body: message.body,
+            status: QUEUED.to_owned(),
+            created_at,
+        })
+    }
+
+    async fn recent_outbound(&self, recipient: Option<&str>, limit: u32) -> Result<Vec<Outbound>> {
+        let limit = i64::from(limit);
+        match recipient {
+            Some(recipient) => {
+                self.query_all(
+                    concat!(
+                        "SELECT ",
+                        outbound_cols!(),
+                        " FROM outbound WHERE recipient = $1 \
+                         ORDER BY created_at DESC, id DESC LIMIT $2"
+                    ),
+                    &[&recipient, &limit],
+                    rows::outbound,
+                )
+                .await
+            }
+            None => {
+                self.query_all(
+                    concat!(
+                        "SELECT ",
+                        outbound_cols!(),
+                        " FROM outbound ORDER BY created_at DESC, id DESC LIMIT $1"
+                    ),
+                    &[&limit],
+                    rows::outbound,
+                )
+                .await
+            }
+        }
+    }
+}

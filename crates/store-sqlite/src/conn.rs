@@ -1,0 +1,207 @@
+//! Connections: one writer behind an async mutex and a small pool of readers, every call run
+//! on tokio's blocking pool so that SQLite's blocking I/O never stalls the async workers.
+
+use crate::error::map;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use store::StoreError;
+use tokio::sync::Semaphore;
+
+/// Tuning for [`crate::SqliteStore::open_with`]; the defaults suit a server.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// How long a statement waits for another process's lock before failing with
+    /// `StoreError::Unavailable`.
+    pub busy_timeout: Duration,
+    /// Reader connections; reads run in parallel with each other and with the writer (WAL).
+    pub readers: usize,
+    /// Page cache of the writer in KiB (bulk imports keep their indexes in it).
+    pub writer_cache_kib: u32,
+    /// Page cache of each reader in KiB.
+    pub reader_cache_kib: u32,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            busy_timeout: Duration::from_secs(5),
+            readers: 4,
+            writer_cache_kib: 256 * 1024,
+            reader_cache_kib: 32 * 1024,
+        }
+    }
+}
+
+pub(crate) struct Connections {
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+    /// `None` for an in-memory database, whose contents only its own connection sees: reads
+    /// then go through the writer.
+    readers: Option<Arc<Readers>>,
+}
+
+struct Readers {
+    path: PathBuf,
+    options: SqliteOptions,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+fn unavailable(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!("{what}: {e}"))
+}
+
+/// A poisoned lock only means another call panicked while holding it; the list of idle
+/// connections is still consistent, so keep going.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn common_pragmas(
+    conn: &Connection,
+    options: &SqliteOptions,
+    cache_kib: u32,
+) -> Result<(), StoreError> {
+    conn.busy_timeout(options.busy_timeout).map_err(map)?;
+    // Negative cache_size is in KiB.
+    conn.pragma_update(None, "cache_size", -i64::from(cache_kib))
+        .map_err(map)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(map)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+pub(crate) fn open_writer(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(map)?;
+    common_pragmas(&conn, options, options.writer_cache_kib)?;
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(map)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Unavailable(format!(
+            "could not switch the database to WAL mode (got {mode}); is it on a network file system?"
+        )));
+    }
+    writer_pragmas(&conn)?;
+    Ok(conn)
+}
+
+pub(crate) fn open_memory(options: &SqliteOptions) -> Result<Connection, StoreError> {
+    let conn = Connection::open_in_memory().map_err(map)?;
+    common_pragmas(&conn, options, options.writer_cache_kib)?;
+    writer_pragmas(&conn)?;
+    Ok(conn)
+}
+
+fn writer_pragmas(conn: &Connection) -> Result<(), StoreError> {
+    // FULL: in WAL mode NORMAL may lose the last commits on power loss, and an acknowledged
+    // write (a payment, an inbound message) must survive that.
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(map)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(map)?;
+    Ok(())
+}
+
+fn open_reader(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(map)?;
+    common_pragmas(&conn, options, options.reader_cache_kib)?;
+    // Read-write flags so that the reader can share the WAL index file, but no writes.
+    conn.pragma_update(None, "query_only", "ON").map_err(map)?;
+    Ok(conn)
+}
+
+/// A connection handed back mid-transaction (a statement failed before commit) must not keep
+/// its snapshot or locks into the next call.
+fn reset(conn: &Connection) {
+    if !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+}
+
+impl Connections {
+    pub(crate) fn file(writer: Connection, path: PathBuf, options: SqliteOptions) -> Self {
+        let readers = options.readers.max(1);
+        Connections {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            readers: Some(Arc::new(Readers {
+                path,
+                permits: Arc::new(Semaphore::new(readers)),
+                idle: Mutex::new(Vec::with_capacity(readers)),
+                options,
+            })),
+        }
+    }
+
+    pub(crate) fn memory(writer: Connection) -> Self {
+        Connections {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            readers: None,
+        }
+    }
+
+    /// Runs `f` on the writer. Writes are serialised here rather than by SQLite's lock, so
+    /// they queue without spinning on SQLITE_BUSY.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let mut guard = self.writer.clone().lock_owned().await;
+        // The guard moves into the task, so a caller that gives up (a cancelled request) still
+        // lets the write finish or roll back before the next one starts.
+        tokio::task::spawn_blocking(move || {
+            reset(&guard);
+            let result = f(&mut guard);
+            reset(&guard);
+            result
+        })
+        .await
+        .map_err(|e| unavailable("database task failed", e))?
+    }
+
+    /// Runs `f` on an idle reader (opening one if needed), in parallel with other reads.
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let Some(readers) = self.readers.clone() else {
+            return self.write(f).await;
+        };
+        let permit = readers
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| unavailable("reader pool closed", e))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let popped = lock(&readers.idle).pop();
+            let mut conn = match popped {
+                Some(conn) => conn,
+                None => open_reader(&readers.path, &readers.options)?,
+            };
+            let result = f(&mut conn);
+            reset(&conn);
+            // Only a connection that came back normally is reused; after a panic it is simply
+            // dropped and a fresh one is opened on demand.
+            lock(&readers.idle).push(conn);
+            result
+        })
+        .await
+        .map_err(|e| unavailable("database task failed", e))?
+    }
+}

@@ -1,0 +1,270 @@
+//! Opening, migrating, importing, reopening, and failing gracefully.
+
+use crate::fixtures::{self, card, date, month, nik, seeded, KENCONG};
+use crate::harness::{story, Harness};
+use jkn::{BilledMonth, PaymentChannel, Rupiah, Segment, Sex};
+use std::sync::Arc;
+use std::time::Duration;
+use store::{
+    Counts, FamilyId, ImportBatch, NewPayment, ParticipantId, Relation, Store, StoreError,
+};
+use store_sqlite::{SqliteOptions, SqliteStore};
+
+async fn an_import_is_counted(db: &Harness) {
+    assert_eq!(db.store.counts().await.unwrap(), Counts::default());
+    seeded(db.store.as_ref()).await;
+    assert_eq!(
+        db.store.counts().await.unwrap(),
+        Counts {
+            participants: 6,
+            families: 3,
+            bills: 9,
+            payments: 2,
+            facilities: 6,
+            offices: 2,
+        }
+    );
+}
+story!(an_import_is_counted);
+
+/// A family registered after the demo was loaded, in a batch of its own.
+fn late_batch() -> ImportBatch {
+    let fam = fixtures::family(13, Segment::Bp, KENCONG);
+    let head = fixtures::person(
+        130,
+        &fam,
+        Relation::Kepala,
+        "Wahyuni",
+        Sex::Perempuan,
+        date(1950, 8, 17),
+        7,
+        Some("081390001111"),
+    );
+    ImportBatch {
+        families: vec![fam.clone()],
+        participants: vec![head],
+        bills: vec![(
+            fam.id,
+            BilledMonth {
+                period: month(2026, 1),
+                amount: Rupiah(35_000),
+                subsidy: Rupiah(7_000),
+                members: 1,
+            },
+        )],
+        ..ImportBatch::default()
+    }
+}
+
+async fn importing_more_after_the_first_import_still_works(db: &Harness) {
+    seeded(db.store.as_ref()).await;
+    db.store.import(late_batch()).await.unwrap();
+    db.store.finish_import().await.unwrap();
+    let counts = db.store.counts().await.unwrap();
+    assert_eq!(
+        (counts.participants, counts.families, counts.bills),
+        (7, 4, 10)
+    );
+    let wahyuni = nik(KENCONG, date(1950, 8, 17), Sex::Perempuan, 7);
+    let found = db.store.participant_by_nik(&wahyuni).await.unwrap();
+    assert_eq!(found.map(|p| p.id), Some(ParticipantId(130)));
+    // Rows of a batch whose family is unknown are refused.
+    let mut orphan = late_batch();
+    orphan.families.clear();
+    orphan.participants[0].id = ParticipantId(131);
+    orphan.participants[0].nik = nik(KENCONG, date(1951, 8, 17), Sex::Perempuan, 8);
+    orphan.participants[0].card_number = card(131);
+    orphan.participants[0].family_id = FamilyId(999);
+    orphan.bills[0].0 = FamilyId(999);
+    let result = db.store.import(orphan).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+}
+story!(importing_more_after_the_first_import_still_works);
+
+async fn migrations_are_idempotent(db: &Harness) {
+    let world = seeded(db.store.as_ref()).await;
+    // Two more opens of the same database, as after two restarts (or two nodes).
+    let second = db.reopen().await;
+    let third = db.reopen().await;
+    second.ping().await.unwrap();
+    third.ping().await.unwrap();
+    assert_eq!(
+        db.raw("SELECT COUNT(*) FROM schema_migrations")
+            .await
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        third.participant_by_nik(&world.budi.nik).await.unwrap(),
+        Some(world.budi)
+    );
+}
+story!(migrations_are_idempotent);
+
+async fn several_nodes_starting_at_once_migrate_once(db: &Harness) {
+    let opens: Vec<_> = (0..4).map(|_| db.reopen()).collect();
+    for store in futures_join(opens).await {
+        store.ping().await.unwrap();
+    }
+    assert_eq!(
+        db.raw("SELECT COUNT(*) FROM schema_migrations")
+            .await
+            .as_deref(),
+        Some("1")
+    );
+}
+story!(several_nodes_starting_at_once_migrate_once);
+
+async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+async fn a_database_from_a_newer_layan_is_not_touched(db: &Harness) {
+    // CURRENT_TIMESTAMP fits both backends' applied_at column.
+    db.raw(
+        "INSERT INTO schema_migrations (version, name, applied_at) \
+         VALUES (999, 'from the future', CURRENT_TIMESTAMP)",
+    )
+    .await;
+    let result = match (db.sqlite_path(), db.postgres_url()) {
+        (Some(path), _) => SqliteStore::open(&path).map(|_| ()),
+        (None, Some(url)) => store_postgres::PgStore::connect(url).await.map(|_| ()),
+        (None, None) => unreachable!("a harness is one or the other"),
+    };
+    assert!(
+        matches!(result, Err(StoreError::Migration(_))),
+        "{result:?}"
+    );
+}
+story!(a_database_from_a_newer_layan_is_not_touched);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_survives_reopening_the_sqlite_file() {
+    let db = Harness::sqlite().await;
+    let path = db.sqlite_path().unwrap_or_default();
+    let world = fixtures::world();
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.import(world.batch.clone()).await.unwrap();
+        store.finish_import().await.unwrap();
+        store
+            .record_payment(
+                world.budi_family.id,
+                NewPayment {
+                    paid_on: date(2026, 3, 11),
+                    channel: PaymentChannel::Autodebit,
+                    amount: Rupiah(400_000),
+                    for_period: None,
+                },
+            )
+            .await
+            .unwrap();
+        store.meta_set("demo.seed", "42").await.unwrap();
+    }
+    let reopened = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        reopened
+            .ledger(world.budi_family.id)
+            .await
+            .unwrap()
+            .payments
+            .len(),
+        3
+    );
+    assert_eq!(
+        reopened.meta_get("demo.seed").await.unwrap().as_deref(),
+        Some("42")
+    );
+    assert_eq!(
+        reopened
+            .participant_by_card(&world.pekerja.card_number)
+            .await
+            .unwrap(),
+        Some(world.pekerja)
+    );
+    assert_eq!(db.raw("PRAGMA journal_mode").await.as_deref(), Some("wal"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_memory_sqlite_store_keeps_its_data_while_open() {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().unwrap());
+    let world = seeded(store.as_ref()).await;
+    assert_eq!(
+        store.participant_by_nik(&world.siti.nik).await.unwrap(),
+        Some(world.siti)
+    );
+    assert_eq!(store.counts().await.unwrap().bills, 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_sqlite_file_is_unavailable_not_a_panic() {
+    let db = Harness::sqlite().await;
+    let path = db.sqlite_path().unwrap_or_default();
+    let store = SqliteStore::open_with(
+        &path,
+        SqliteOptions {
+            busy_timeout: Duration::from_millis(50),
+            ..SqliteOptions::default()
+        },
+    )
+    .unwrap();
+    // Another process holds the write lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let result = store.meta_set("k", "v").await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    store.meta_set("k", "v").await.unwrap();
+    assert_eq!(store.meta_get("k").await.unwrap().as_deref(), Some("v"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_postgres_is_unavailable() {
+    // Nothing listens on port 1.
+    let result = store_postgres::PgStore::connect("postgres://postgres@127.0.0.1:1/postgres").await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{:?}",
+        result.err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_postgres_connection_is_replaced() {
+    let Some(db) = Harness::postgres().await else {
+        return;
+    };
+    let world = seeded(db.store.as_ref()).await;
+    db.raw(
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
+    // The pool's connections died under it: the next calls either fail as Unavailable (the
+    // caller may retry) or already run on a fresh connection; none panics, and it recovers.
+    let mut recovered = false;
+    for _ in 0..20 {
+        match db.store.participant_by_nik(&world.budi.nik).await {
+            Ok(found) => {
+                assert_eq!(found, Some(world.budi.clone()));
+                recovered = true;
+                break;
+            }
+            Err(StoreError::Unavailable(_)) => continue,
+            Err(other) => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+    assert!(recovered, "the store never got a fresh connection");
+}

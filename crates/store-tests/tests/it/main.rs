@@ -1,0 +1,15 @@
+//! The database stories: every story runs against SQLite and against PostgreSQL, so both
+//! backends keep the same behaviour. One test binary for the whole suite.
+//!
+//! PostgreSQL is found through `LAYAN_TEST_POSTGRES_URL` (see `harness.rs`).
+
+mod harness;
+
+mod facilities;
+mod fixtures;
+mod ledger;
+mod lifecycle;
+mod offices;
+mod outbox;
+mod participants;
+mod signin;

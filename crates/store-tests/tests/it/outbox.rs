@@ -1,0 +1,86 @@
+//! The outbox and the key/value metadata.
+
+use crate::fixtures::at;
+use crate::harness::{story, Harness};
+use chrono::Duration;
+use store::NewOutbound;
+
+fn message(recipient: &str, body: &str, minute: i64) -> NewOutbound {
+    NewOutbound {
+        channel: "whatsapp".into(),
+        recipient: recipient.into(),
+        purpose: "reply".into(),
+        body: body.into(),
+        created_at: at(2026, 3, 10, 8, 0) + Duration::minutes(minute),
+    }
+}
+
+async fn the_outbox_keeps_recent_messages_for_a_recipient_newest_first(db: &Harness) {
+    let budi = "6281234567890";
+    let dewi = "6285712345678";
+    let first = db
+        .store
+        .enqueue_outbound(message(budi, "Kode OTP Anda 482913", 0))
+        .await
+        .unwrap();
+    let other = db
+        .store
+        .enqueue_outbound(message(dewi, "Tagihan Anda Rp0", 1))
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .enqueue_outbound(message(budi, "Status kartu: AKTIF", 2))
+        .await
+        .unwrap();
+    let third = db
+        .store
+        .enqueue_outbound(message(budi, "Terima kasih", 3))
+        .await
+        .unwrap();
+    assert_eq!(first.status, "queued");
+    assert!(first.id != second.id);
+
+    assert_eq!(
+        db.store.recent_outbound(Some(budi), 10).await.unwrap(),
+        [third.clone(), second.clone(), first]
+    );
+    assert_eq!(
+        db.store.recent_outbound(Some(budi), 2).await.unwrap(),
+        [third.clone(), second.clone()]
+    );
+    assert_eq!(
+        db.store.recent_outbound(None, 3).await.unwrap(),
+        [third, second, other]
+    );
+    assert!(db
+        .store
+        .recent_outbound(Some("6280000000000"), 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+story!(the_outbox_keeps_recent_messages_for_a_recipient_newest_first);
+
+async fn metadata_is_set_and_replaced(db: &Harness) {
+    assert_eq!(db.store.meta_get("demo.seed").await.unwrap(), None);
+    db.store.meta_set("demo.seed", "42").await.unwrap();
+    db.store
+        .meta_set("demo.reference_date", "2026-03-10")
+        .await
+        .unwrap();
+    db.store.meta_set("demo.seed", "7").await.unwrap();
+    assert_eq!(
+        db.store.meta_get("demo.seed").await.unwrap().as_deref(),
+        Some("7")
+    );
+    assert_eq!(
+        db.store
+            .meta_get("demo.reference_date")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("2026-03-10")
+    );
+}
+story!(metadata_is_set_and_replaced);
