@@ -6,8 +6,21 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
+/// Resident memory of this process in kB (Linux), to see what the model and tables cost.
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rss_start = rss_kb();
     let started = Instant::now();
     let nlu = nlu::Nlu::shipped()?;
     let load = started.elapsed();
@@ -28,6 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         black_box(nlu.analyze(m, today));
     }
     let first_pass = warm.elapsed();
+    let rss_loaded = rss_kb();
 
     let rounds = 20;
     let mut samples: Vec<u64> = Vec::with_capacity(msgs.len() * rounds);
@@ -70,6 +84,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "model file          {:.2} MB",
         std::fs::metadata(dir.join("model/intent.bin"))?.len() as f64 / 1e6
+    );
+    println!(
+        "resident memory     +{:.1} MB after loading the model and building all tables",
+        rss_loaded.saturating_sub(rss_start) as f64 / 1024.0
     );
 
     let t = Instant::now();

@@ -2,7 +2,7 @@
 //!
 //! - word unigrams and bigrams of the normalised words (numbers replaced by their shape, so
 //!   "8 bulan" and "12 bulan" look alike);
-//! - character 3- to 5-grams of each word with boundary marks, which carry the classifier
+//! - character 2- to 5-grams of each word with boundary marks, which carry the classifier
 //!   through typos and word forms the corpus never showed ("tunggakannya", "bpjsku");
 //! - the kinds of entity found (a regency the corpus never named still says "a place");
 //! - message length and the share of words the lexicon does not know (keyboard mashing).
@@ -19,7 +19,7 @@ use crate::normalize::{Normalized, TokenKind};
 pub const DIM_BITS: u32 = 16;
 pub const DIM: usize = 1 << DIM_BITS;
 
-const CHAR_WEIGHT: f32 = 0.5;
+const CHAR_WEIGHT: f32 = 1.0;
 
 /// The shape of a number token: its digit count class and separators, never its value.
 fn number_shape(s: &str) -> &'static str {
@@ -135,7 +135,7 @@ pub fn extract(n: &Normalized, entities: &[Entity], out: &mut Vec<(u32, f32)>) {
     }
 }
 
-/// Character n-grams (3 to 5) of " word ", hashed without building strings.
+/// Character n-grams (2 to 5) of " word ", hashed without building strings.
 fn char_ngrams(w: &str, sink: &mut Sink<'_>) {
     // Byte offsets of char starts in the padded word; non-ASCII words are rare enough that the
     // small allocation does not matter.
@@ -148,7 +148,7 @@ fn char_ngrams(w: &str, sink: &mut Sink<'_>) {
         }
     };
     if w.is_ascii() {
-        for n in 3..=5usize {
+        for n in 2..=5usize {
             if padded_len < n {
                 break;
             }
@@ -166,7 +166,7 @@ fn char_ngrams(w: &str, sink: &mut Sink<'_>) {
             .chain(std::iter::once(' '))
             .collect();
         let mut buf = [0u8; 4];
-        for n in 3..=5usize {
+        for n in 2..=5usize {
             if chars.len() < n {
                 break;
             }

@@ -82,7 +82,7 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             epochs: 40,
-            learning_rate: 2.0,
+            learning_rate: 1.0,
             l2: 3e-4,
             seed: 0x4c41_5941_4e00_0001,
         }

@@ -425,7 +425,11 @@ fn normalize_word(raw: &str, emit: &mut dyn FnMut(&str)) {
     let w: String = if has_long_run {
         let one = squeeze(raw, 1);
         let two = squeeze(raw, 2);
-        if lx.recognised(&two) && !lx.recognised(&one) {
+        if one.chars().count() == 1 {
+            // Keyboard mashing ("aaaaaa", "kkkkk") is not the one-letter slang word it would
+            // squeeze to ("k" = "ribu").
+            squeeze(raw, 3)
+        } else if lx.recognised(&two) && !lx.recognised(&one) {
             two
         } else {
             one

