@@ -10,7 +10,10 @@ pub(crate) fn map(err: tokio_postgres::Error) -> StoreError {
     let Some(db) = err.as_db_error() else {
         // No server answer at all: the socket closed, the connection failed or timed out.
         // (Other client-side errors, such as a value that does not convert, stay `Other`.)
-        let text = err.to_string();
+        let text = match std::error::Error::source(&err) {
+            Some(cause) => format!("{err}: {cause}"),
+            None => err.to_string(),
+        };
         let io = std::iter::successors(std::error::Error::source(&err), |e| e.source())
             .any(|e| e.is::<std::io::Error>());
         if err.is_closed()

@@ -109,6 +109,35 @@ fn int4(v: impl Into<i64>, what: &str) -> Result<i32> {
     i32::try_from(v).map_err(|_| StoreError::Other(format!("{what} {v} does not fit INTEGER")))
 }
 
+/// Bills and payments have no foreign key in this schema (see the migration): one query
+/// checks that every family they name exists, before they are copied.
+async fn check_families(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<()> {
+    let mut ids: Vec<i64> = batch
+        .bills
+        .iter()
+        .map(|(f, _)| f.0)
+        .chain(batch.payments.iter().map(|(f, _)| f.0))
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let found: i64 = tx
+        .query_one("SELECT COUNT(*) FROM families WHERE id = ANY($1)", &[&ids])
+        .await
+        .db()?
+        .try_get(0)
+        .map_err(|e| error::corrupt("count", e))?;
+    if found != ids.len() as i64 {
+        return Err(StoreError::Conflict(format!(
+            "{} of the families named by bills or payments do not exist",
+            ids.len() as i64 - found
+        )));
+    }
+    Ok(())
+}
+
 /// Starts a binary COPY into a table; rows go in with `write`, and `finish` ends it.
 async fn copy_writer(
     tx: &Transaction<'_>,
@@ -321,6 +350,7 @@ async fn import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<()> {
         }
         w.as_mut().finish().await.db()?;
     }
+    check_families(tx, batch).await?;
     if !batch.bills.is_empty() {
         let mut w = copy_writer(
             tx,

@@ -70,8 +70,8 @@ CREATE TABLE participants (
     id            INTEGER PRIMARY KEY,
     family_id     INTEGER NOT NULL REFERENCES families (id),
     relation      TEXT NOT NULL,
-    nik TEXT NOT NULL,
-    card_number TEXT NOT NULL,
+    nik           TEXT NOT NULL UNIQUE,
+    card_number   TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
     sex           TEXT NOT NULL,
     birth_date    TEXT NOT NULL,
@@ -85,7 +85,7 @@ CREATE TABLE participants (
     fktp_since    TEXT,
     registered_on TEXT NOT NULL
 );
-
+CREATE INDEX participants_family ON participants (family_id);
 
 -- WITHOUT ROWID: a family's ledger is one contiguous key range of the table.
 CREATE TABLE bills (

@@ -105,11 +105,14 @@ impl Harness {
         let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
             .await
             .unwrap_or_else(|e| {
+                let cause = std::error::Error::source(&e)
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default();
                 panic!(
                     "PostgreSQL is required by the store conformance suite and could not be \
-                     reached ({e}). Start it, point LAYAN_TEST_POSTGRES_URL at a server whose \
-                     user may CREATE DATABASE, or set LAYAN_TEST_POSTGRES=skip to run the \
-                     SQLite stories only."
+                     reached ({e}{cause}). Start it, point LAYAN_TEST_POSTGRES_URL (default \
+                     {DEFAULT_URL}) at a server whose user may CREATE DATABASE, or set \
+                     LAYAN_TEST_POSTGRES=skip to run the SQLite stories only."
                 )
             });
         let task = tokio::spawn(connection);

@@ -76,8 +76,13 @@ async fn importing_more_after_the_first_import_still_works(db: &Harness) {
     orphan.participants[0].card_number = card(131);
     orphan.participants[0].family_id = FamilyId(999);
     orphan.bills[0].0 = FamilyId(999);
+    let result = db.store.import(orphan.clone()).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    // Bills alone for an unknown family too.
+    orphan.participants.clear();
     let result = db.store.import(orphan).await;
     assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert_eq!(db.store.counts().await.unwrap().bills, 10);
 }
 story!(importing_more_after_the_first_import_still_works);
 
@@ -115,9 +120,9 @@ async fn several_nodes_starting_at_once_migrate_once(db: &Harness) {
 }
 story!(several_nodes_starting_at_once_migrate_once);
 
-async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
+async fn futures_join<F>(futures: Vec<F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();

@@ -97,7 +97,7 @@ async fn a_demo_sample_picks_heads_with_a_phone_in_a_segment(db: &Harness) {
         )
         .await
         .unwrap();
-    assert_eq!(pbi, [world.tetangga.clone()]);
+    assert_eq!(pbi, std::slice::from_ref(&world.tetangga));
 
     let everyone_but_limited = db
         .store
