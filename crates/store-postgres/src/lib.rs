@@ -39,8 +39,9 @@ use std::pin::Pin;
 use std::time::Duration;
 use store::{
     Closure, ClosureId, Counts, Facility, FacilityId, FacilitySearch, Family, FamilyId,
-    ImportBatch, Login, NewClosure, NewLogin, NewOutbound, NewPayment, NewToken, Office, OfficeId,
-    Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter, Store, StoreError,
+    ImportBatch, Login, NewClosure, NewLogin, NewOutbound, NewPayment, NewRehabPlan, NewToken,
+    Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter,
+    Store, StoreError, StoredRehabPlan,
 };
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
@@ -962,6 +963,68 @@ impl Store for PgStore {
             )
             .await?;
         count.ok_or_else(|| StoreError::Other("upsert returned no count".into()))
+    }
+
+    async fn save_rehab_plan(&self, new: NewRehabPlan) -> Result<StoredRehabPlan> {
+        let json = serde_json::to_string(&new.plan)
+            .map_err(|e| StoreError::Other(format!("cannot encode REHAB plan: {e}")))?;
+        let registered_at = stored_instant(new.registered_at);
+        let id = self
+            .query_opt(
+                "INSERT INTO rehab_plans (family_id, registered_by, registered_at, plan) \
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+                &[
+                    &new.family_id.0,
+                    &new.registered_by.0,
+                    &registered_at,
+                    &json,
+                ],
+                |r| {
+                    r.try_get::<_, i64>(0)
+                        .map_err(|e| error::corrupt("rehab_plans.id", e))
+                },
+            )
+            .await?
+            .ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?;
+        Ok(StoredRehabPlan {
+            id,
+            family_id: new.family_id,
+            registered_by: new.registered_by,
+            registered_at,
+            plan: new.plan,
+        })
+    }
+
+    async fn latest_rehab_plan(&self, family: FamilyId) -> Result<Option<StoredRehabPlan>> {
+        self.query_opt(
+            "SELECT id, family_id, registered_by, registered_at, plan FROM rehab_plans \
+             WHERE family_id = $1 ORDER BY registered_at DESC, id DESC LIMIT 1",
+            &[&family.0],
+            |r| {
+                let plan: String = r
+                    .try_get(4)
+                    .map_err(|e| error::corrupt("rehab_plans.plan", e))?;
+                Ok(StoredRehabPlan {
+                    id: r
+                        .try_get(0)
+                        .map_err(|e| error::corrupt("rehab_plans.id", e))?,
+                    family_id: FamilyId(
+                        r.try_get(1)
+                            .map_err(|e| error::corrupt("rehab_plans.family_id", e))?,
+                    ),
+                    registered_by: ParticipantId(
+                        r.try_get(2)
+                            .map_err(|e| error::corrupt("rehab_plans.registered_by", e))?,
+                    ),
+                    registered_at: r
+                        .try_get(3)
+                        .map_err(|e| error::corrupt("rehab_plans.registered_at", e))?,
+                    plan: serde_json::from_str(&plan)
+                        .map_err(|e| StoreError::Corrupt(format!("rehab_plans.plan: {e}")))?,
+                })
+            },
+        )
+        .await
     }
 
     async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound> {

@@ -8,8 +8,14 @@ use store::StoreError;
 use tokio_postgres::Client;
 
 /// (version, name, SQL). Append only: an applied migration is never edited.
-pub(crate) const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "rehab_plans",
+        include_str!("../migrations/0002_rehab_plans.sql"),
+    ),
+];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.
 const LOCK_KEY: i64 = 0x4c_61_79_61_6e;

@@ -44,8 +44,9 @@ use rusqlite::{
 use std::path::Path;
 use store::{
     Closure, ClosureId, Counts, Facility, FacilityId, FacilitySearch, Family, FamilyId,
-    ImportBatch, Login, NewClosure, NewLogin, NewOutbound, NewPayment, NewToken, Office, OfficeId,
-    Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter, Store, StoreError,
+    ImportBatch, Login, NewClosure, NewLogin, NewOutbound, NewPayment, NewRehabPlan, NewToken,
+    Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter,
+    Store, StoreError, StoredRehabPlan,
 };
 
 /// The status of a message just put in the outbox.
@@ -998,6 +999,63 @@ impl Store for SqliteStore {
                     .query_row(params![key, millis(window_start)], |r| r.get(0))
                     .db()?;
                 u32::try_from(count).map_err(|e| error::corrupt("rate_limits.count", e))
+            })
+            .await
+    }
+
+    async fn save_rehab_plan(&self, new: NewRehabPlan) -> Result<StoredRehabPlan> {
+        let json = serde_json::to_string(&new.plan)
+            .map_err(|e| StoreError::Other(format!("cannot encode REHAB plan: {e}")))?;
+        self.conns
+            .write(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO rehab_plans (family_id, registered_by, registered_at, plan) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .db()?
+                .execute(params![
+                    new.family_id.0,
+                    new.registered_by.0,
+                    millis(new.registered_at),
+                    json
+                ])
+                .db()?;
+                Ok(StoredRehabPlan {
+                    id: c.last_insert_rowid(),
+                    family_id: new.family_id,
+                    registered_by: new.registered_by,
+                    registered_at: stored_instant(new.registered_at),
+                    plan: new.plan,
+                })
+            })
+            .await
+    }
+
+    async fn latest_rehab_plan(&self, family: FamilyId) -> Result<Option<StoredRehabPlan>> {
+        self.conns
+            .read(move |c| {
+                let plans = query_all(
+                    c,
+                    "SELECT id, family_id, registered_by, registered_at, plan FROM rehab_plans \
+                     WHERE family_id = ?1 ORDER BY registered_at DESC, id DESC LIMIT 1",
+                    [family.0],
+                    |r| {
+                        let plan: String = r.get(4).db()?;
+                        Ok(StoredRehabPlan {
+                            id: r.get(0).db()?,
+                            family_id: FamilyId(r.get(1).db()?),
+                            registered_by: ParticipantId(r.get(2).db()?),
+                            registered_at: rows::instant(
+                                r.get(3).db()?,
+                                "rehab_plans.registered_at",
+                            )?,
+                            plan: serde_json::from_str(&plan).map_err(|e| {
+                                StoreError::Corrupt(format!("rehab_plans.plan: {e}"))
+                            })?,
+                        })
+                    },
+                )?;
+                Ok(plans.into_iter().next())
             })
             .await
     }

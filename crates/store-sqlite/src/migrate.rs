@@ -7,8 +7,14 @@ use store::StoreError;
 
 /// (version, name, SQL). Append only: an applied migration is never edited, because a database
 /// that already ran it would not run the new text.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "rehab_plans",
+        include_str!("../migrations/0002_rehab_plans.sql"),
+    ),
+];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     conn.execute_batch(

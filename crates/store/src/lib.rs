@@ -85,6 +85,11 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<Participant>>;
 
+    // ---- REHAB plans ----------------------------------------------------------------------
+    async fn save_rehab_plan(&self, plan: NewRehabPlan) -> Result<StoredRehabPlan>;
+    /// The family's most recently registered plan, if any (earlier ones are kept as history).
+    async fn latest_rehab_plan(&self, family: FamilyId) -> Result<Option<StoredRehabPlan>>;
+
     // ---- facilities and offices --------------------------------------------------------------
     async fn facility(&self, id: FacilityId) -> Result<Option<Facility>>;
     /// Facilities whose coordinates fall inside the box, optionally of one kind. The caller

@@ -310,3 +310,22 @@ pub struct FacilitySearch {
     pub kind: Option<FacilityKind>,
     pub limit: u32,
 }
+
+/// A REHAB instalment plan registered for a family. The plan is the rules engine's own value,
+/// stored whole, so its schedule and card rule stay as they were on the day it was registered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRehabPlan {
+    pub id: i64,
+    pub family_id: FamilyId,
+    pub registered_by: ParticipantId,
+    pub registered_at: DateTime<Utc>,
+    pub plan: jkn::RehabPlan,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRehabPlan {
+    pub family_id: FamilyId,
+    pub registered_by: ParticipantId,
+    pub registered_at: DateTime<Utc>,
+    pub plan: jkn::RehabPlan,
+}

@@ -12,4 +12,5 @@ mod lifecycle;
 mod offices;
 mod outbox;
 mod participants;
+mod rehab;
 mod signin;
