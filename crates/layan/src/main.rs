@@ -1,5 +1,7 @@
 //! The `layan` command: the service and its operator tools in one binary.
 
+mod bench;
+
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -35,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Measure query latency against the configured database.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// The language model of the assistant.
     Nlu {
         #[command(subcommand)]
@@ -62,6 +69,15 @@ enum DemoCommand {
 }
 
 #[derive(Subcommand)]
+enum BenchCommand {
+    /// NIK lookup, ledger + status, and nearest-facility latency (p50/p99/p99.9).
+    Store {
+        #[arg(long, default_value_t = 10_000)]
+        queries: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum NluCommand {
     /// Read one message per line on stdin; write one JSON analysis per line.
     Classify,
@@ -82,6 +98,14 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Serve { demo } => runtime()?.block_on(serve(config, demo)),
         Command::Demo { command } => runtime()?.block_on(demo_command(config, command)),
+        Command::Bench {
+            command: BenchCommand::Store { queries },
+        } => runtime()?.block_on(async {
+            let store = server::db::open(&config)
+                .await
+                .context("opening the database")?;
+            bench::run(store.as_ref(), queries).await
+        }),
         Command::Nlu { command } => nlu_command(command),
     }
 }

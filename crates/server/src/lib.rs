@@ -64,7 +64,11 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(api::me::profile))
         .route("/me/family", get(api::me::family))
         .route("/me/bills", get(api::me::bills))
-        .route("/me/payments", get(api::me::payments));
+        .route("/me/payments", get(api::me::payments))
+        .route(
+            "/me/rehab",
+            get(api::rehab::view).post(api::rehab::register),
+        );
     api = api::simulations::routes(api);
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))

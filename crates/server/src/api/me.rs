@@ -44,12 +44,35 @@ pub fn status_view(s: &AccountStatus) -> StatusView {
     }
 }
 
+/// The status a participant sees: the ledger's, unless a REHAB plan on schedule already
+/// reactivates the card (REHAB 2.0 configured to reactivate after the first instalment).
+pub fn effective_status(
+    status: &AccountStatus,
+    rehab: Option<&crate::api::rehab::RegisteredPlan>,
+) -> StatusView {
+    let mut view = status_view(status);
+    if let Some(plan) = rehab.filter(|p| p.progress.card_active && !status.active) {
+        view.active = true;
+        view.label = "aktif";
+        view.explanation = plan.message.clone();
+    }
+    view
+}
+
 /// The participant behind a token, with their family and ledger.
 pub struct Account {
     pub participant: Participant,
     pub family: Family,
     pub ledger: Ledger,
     pub today: NaiveDate,
+}
+
+/// The account's status as the participant should see it (ledger plus any REHAB plan).
+pub async fn status_of(state: &AppState, account: &Account) -> ApiResult<StatusView> {
+    let status = account_status(&account.ledger, account.today, &state.rules);
+    let plan = state.store.latest_rehab_plan(account.family.id).await?;
+    let rehab = plan.map(|p| crate::api::rehab::registered_plan(p, account, &state.rules));
+    Ok(effective_status(&status, rehab.as_ref()))
 }
 
 pub async fn load_account(state: &AppState, auth: &Authenticated) -> ApiResult<Account> {
@@ -110,7 +133,7 @@ pub async fn profile(
 ) -> ApiResult<Json<Profile>> {
     let account = load_account(&state, &auth).await?;
     let p = &account.participant;
-    let status = account_status(&account.ledger, account.today, &state.rules);
+    let status = status_of(&state, &account).await?;
     let fktp = match p.fktp_id {
         Some(id) => state.store.facility(id).await?.map(|f| FktpView {
             id: f.id.0,
@@ -137,7 +160,7 @@ pub async fn profile(
         district: district_ref(p.district_code),
         regency: regency_ref(p.regency_code()),
         registered_on: p.registered_on,
-        status: status_view(&status),
+        status,
         fktp,
     }))
 }
@@ -171,12 +194,12 @@ pub async fn family(
 ) -> ApiResult<Json<FamilyView>> {
     let account = load_account(&state, &auth).await?;
     let members = state.store.family_members(account.family.id).await?;
-    let status = account_status(&account.ledger, account.today, &state.rules);
+    let status = status_of(&state, &account).await?;
     Ok(Json(FamilyView {
         family_card: account.family.kk_number.to_string(),
         segment: account.family.segment,
         class: account.family.class.number(),
-        status: status_view(&status),
+        status,
         members: members
             .into_iter()
             .map(|m| {
@@ -217,6 +240,8 @@ pub struct BillsView {
     pub reactivation: Reactivation,
     pub last_payment: Option<Payment>,
     pub credit: Rupiah,
+    /// The registered REHAB plan with its progress, if any.
+    pub rehab: Option<crate::api::rehab::RegisteredPlan>,
 }
 
 pub async fn bills(
@@ -225,6 +250,8 @@ pub async fn bills(
 ) -> ApiResult<Json<BillsView>> {
     let account = load_account(&state, &auth).await?;
     let members = state.store.family_members(account.family.id).await?.len();
+    let plan = state.store.latest_rehab_plan(account.family.id).await?;
+    let rehab = plan.map(|p| crate::api::rehab::registered_plan(p, &account, &state.rules));
     let status = account_status(&account.ledger, account.today, &state.rules);
     let months = statement(&account.ledger, account.today, &state.rules).months;
     Ok(Json(BillsView {
@@ -240,7 +267,8 @@ pub async fn bills(
         reactivation: reactivation(&account.ledger, account.today, &state.rules),
         last_payment: status.last_payment.clone(),
         credit: status.credit,
-        status: status_view(&status),
+        status: effective_status(&status, rehab.as_ref()),
+        rehab,
     }))
 }
 

@@ -5,6 +5,7 @@ pub mod facilities;
 pub mod me;
 pub mod offices;
 pub mod openapi;
+pub mod rehab;
 pub mod sessions;
 pub mod simulations;
 pub mod views;

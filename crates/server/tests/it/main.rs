@@ -9,4 +9,5 @@ mod directory;
 mod logging;
 mod me;
 mod ops;
+mod rehab;
 mod simulations;
