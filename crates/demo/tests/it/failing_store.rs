@@ -9,6 +9,7 @@ use store::{
     NewClosure, NewLogin, NewOutbound, NewPayment, NewToken, Office, OfficeId, Outbound,
     Participant, ParticipantId, Result, SampleFilter, Store, StoreError,
 };
+use store::{NewRehabPlan, StoredRehabPlan};
 
 pub struct FailingStore;
 
@@ -116,6 +117,12 @@ impl Store for FailingStore {
         down()
     }
     async fn recent_outbound(&self, _: Option<&str>, _: u32) -> Result<Vec<Outbound>> {
+        down()
+    }
+    async fn save_rehab_plan(&self, _: NewRehabPlan) -> Result<StoredRehabPlan> {
+        down()
+    }
+    async fn latest_rehab_plan(&self, _: FamilyId) -> Result<Option<StoredRehabPlan>> {
         down()
     }
 }
