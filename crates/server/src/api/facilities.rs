@@ -1,6 +1,6 @@
 //! `GET /api/v1/facilities`: nearest facilities to a point, or a search by place and name.
 
-use crate::api::views::{facility_view, FacilityView};
+use crate::api::views::{facility_view, query_point, FacilityView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -61,42 +61,27 @@ pub async fn list(
         })?),
     };
     let now = state.now();
-    match (q.lat, q.lon) {
-        (Some(lat), Some(lon)) => {
-            let point = Point::new(lat, lon).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_location",
-                    "Koordinat tidak valid: lat -90..90, lon -180..180.",
-                )
-            })?;
-            let found = nearest(state.store.as_ref(), point, kind, limit as usize).await?;
-            Ok(Json(FacilityList {
-                facilities: found
-                    .into_iter()
-                    .map(|(f, d)| facility_view(f, now, Some(d)))
-                    .collect(),
-            }))
-        }
-        (None, None) => {
+    let facilities = match query_point(q.lat, q.lon)? {
+        Some(point) => nearest(state.store.as_ref(), point, kind, limit as usize)
+            .await?
+            .into_iter()
+            .map(|(f, d)| facility_view(f, now, Some(d)))
+            .collect(),
+        None => {
             if q.regency.is_none() && q.district.is_none() && q.q.is_none() {
                 return Err(ApiError::bad_request(
                     "missing_place",
                     "Kirim lokasi (lat dan lon), atau cari dengan regency, district atau q.",
                 ));
             }
-            let found = search(state.store.as_ref(), &q, kind, limit).await?;
-            Ok(Json(FacilityList {
-                facilities: found
-                    .into_iter()
-                    .map(|f| facility_view(f, now, None))
-                    .collect(),
-            }))
+            search(state.store.as_ref(), &q, kind, limit)
+                .await?
+                .into_iter()
+                .map(|f| facility_view(f, now, None))
+                .collect()
         }
-        _ => Err(ApiError::bad_request(
-            "invalid_location",
-            "Kirim lat dan lon bersama-sama.",
-        )),
-    }
+    };
+    Ok(Json(FacilityList { facilities }))
 }
 
 /// The `limit` nearest facilities: ask storage for a box, widen it until enough facilities lie

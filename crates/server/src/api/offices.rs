@@ -1,7 +1,7 @@
 //! `GET /api/v1/offices` and `GET /api/v1/offices/{id}`: branch offices with whether they are
 //! open now, computed in each office's own time zone, and any current or upcoming closure.
 
-use crate::api::views::{office_view, OfficeView};
+use crate::api::views::{office_view, query_point, OfficeView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -36,14 +36,8 @@ pub async fn list(
         .into_iter()
         .map(|o| (o, None))
         .collect();
-    match (q.lat, q.lon) {
-        (Some(lat), Some(lon)) => {
-            let point = Point::new(lat, lon).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_location",
-                    "Koordinat tidak valid: lat -90..90, lon -180..180.",
-                )
-            })?;
+    match query_point(q.lat, q.lon)? {
+        Some(point) => {
             for (o, d) in offices.iter_mut() {
                 *d = Some(distance_m(
                     point,
@@ -56,17 +50,11 @@ pub async fn list(
             offices.sort_by(|a, b| a.1.unwrap_or(f64::MAX).total_cmp(&b.1.unwrap_or(f64::MAX)));
             offices.truncate(q.limit.unwrap_or(5).clamp(1, 50) as usize);
         }
-        (None, None) => {
+        None => {
             offices.sort_by(|a, b| a.0.name.cmp(&b.0.name));
             if let Some(limit) = q.limit {
                 offices.truncate(limit.clamp(1, 500) as usize);
             }
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "invalid_location",
-                "Kirim lat dan lon bersama-sama.",
-            ))
         }
     }
     let mut views = Vec::with_capacity(offices.len());

@@ -8,6 +8,26 @@ use serde::Serialize;
 use store::{Closure, Facility, Office};
 use wilayah::TimeZone;
 
+/// The point of a query's `lat` and `lon`: none, both (and valid), or a clear error.
+pub fn query_point(
+    lat: Option<f64>,
+    lon: Option<f64>,
+) -> Result<Option<directory::Point>, crate::error::ApiError> {
+    match (lat, lon) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lon)) => directory::Point::new(lat, lon).map(Some).ok_or_else(|| {
+            crate::error::ApiError::bad_request(
+                "invalid_location",
+                "Koordinat tidak valid: lat -90..90, lon -180..180.",
+            )
+        }),
+        _ => Err(crate::error::ApiError::bad_request(
+            "invalid_location",
+            "Kirim lat dan lon bersama-sama.",
+        )),
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct PlaceRef {
     pub code: String,
