@@ -94,8 +94,7 @@ async fn migrations_are_idempotent(db: &Harness) {
     second.ping().await.unwrap();
     third.ping().await.unwrap();
     assert_eq!(
-        db.raw("SELECT COUNT(*) FROM schema_migrations")
-            .await,
+        db.raw("SELECT COUNT(*) FROM schema_migrations").await,
         Some(migration_files()),
         "each migration recorded once"
     );
@@ -112,8 +111,7 @@ async fn several_nodes_starting_at_once_migrate_once(db: &Harness) {
         store.ping().await.unwrap();
     }
     assert_eq!(
-        db.raw("SELECT COUNT(*) FROM schema_migrations")
-            .await,
+        db.raw("SELECT COUNT(*) FROM schema_migrations").await,
         Some(migration_files()),
         "each migration recorded once"
     );
