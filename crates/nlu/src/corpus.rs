@@ -47,13 +47,14 @@ pub fn load(path: &Path) -> Result<Vec<Labelled>, NluError> {
 }
 
 /// Fingerprint of everything a trained model depends on besides the code: the train and dev
-/// splits and the embedded lexicons that shape normalisation.
+/// splits and the embedded lexicons that shape normalisation and features.
 pub fn fingerprint(train: &str, dev: &str) -> u64 {
     let parts = [
         train,
         dev,
         include_str!("../data/lexicon.tsv"),
         include_str!("../data/vocab.txt"),
+        include_str!("../data/wordclass.tsv"),
         include_str!("../data/indocollex/informal-formal.tsv"),
     ];
     let mut all = String::new();

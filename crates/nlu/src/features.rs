@@ -5,6 +5,10 @@
 //! - character 2- to 5-grams of each word with boundary marks, which carry the classifier
 //!   through typos and word forms the corpus never showed ("tunggakannya", "bpjsku");
 //! - the kinds of entity found (a regency the corpus never named still says "a place");
+//! - word classes (`data/wordclass.tsv`): one shared feature for every word of another service
+//!   or programme ("pajak", "indihome", "jht") and one for medical-advice words, so rare words
+//!   borrow what the whole class taught the model; plus a feature for a message that names
+//!   another service and no JKN word at all;
 //! - message length and the share of words the lexicon does not know (keyboard mashing).
 //!
 //! Each feature is hashed with FNV-1a into `2^DIM_BITS` buckets; the vector is L2-normalised so
@@ -19,7 +23,9 @@ use crate::normalize::{Normalized, TokenKind};
 pub const DIM_BITS: u32 = 16;
 pub const DIM: usize = 1 << DIM_BITS;
 
-const CHAR_WEIGHT: f32 = 1.0;
+const CHAR_WEIGHT: f32 = 0.8;
+/// Weight of a word-class feature (before L2 normalisation).
+const CLASS_WEIGHT: f32 = 2.0;
 
 /// The shape of a number token: its digit count class and separators, never its value.
 fn number_shape(s: &str) -> &'static str {
@@ -44,11 +50,20 @@ fn number_shape(s: &str) -> &'static str {
     }
 }
 
-/// The word the classifier sees for token `i`.
+/// The word the classifier sees for token `i`. "tk" right after "bpjs" is BPJS
+/// Ketenagakerjaan, another programme, and reads like the other ways of writing it; elsewhere
+/// "tk" is "tingkat" ("faskes tk 1").
 fn feature_word(n: &Normalized, i: usize) -> &str {
     match n.tokens().get(i).map(|t| t.kind) {
         Some(TokenKind::Number) => number_shape(n.word(i)),
-        _ => n.word(i),
+        _ => {
+            let w = n.word(i);
+            if w == "tk" && i > 0 && n.word(i - 1) == "bpjs" {
+                "ketenagakerjaan"
+            } else {
+                w
+            }
+        }
     }
 }
 
@@ -75,6 +90,8 @@ pub fn extract(n: &Normalized, entities: &[Entity], out: &mut Vec<(u32, f32)>) {
     let mut unknown = 0usize;
     let mut words = 0usize;
     let mut prev: &str = "<s>";
+    let mut anchored = false;
+    let mut elsewhere = false;
     for i in 0..len {
         let w = feature_word(n, i);
         sink.add(Fnv::new().bytes(b"w:").bytes(w.as_bytes()), 1.0);
@@ -93,6 +110,19 @@ pub fn extract(n: &Normalized, entities: &[Entity], out: &mut Vec<(u32, f32)>) {
                 unknown += 1;
             }
             char_ngrams(w, &mut sink);
+            match lx.word_class(w) {
+                // "bpjs ketenagakerjaan" is another programme, not a JKN anchor.
+                Some("jkn") if w == "bpjs" && feature_word(n, i + 1) == "ketenagakerjaan" => {}
+                Some("jkn") => anchored = true,
+                Some(class) => {
+                    elsewhere |= class == "lain";
+                    sink.add(
+                        Fnv::new().bytes(b"k:").bytes(class.as_bytes()),
+                        CLASS_WEIGHT,
+                    );
+                }
+                None => {}
+            }
         }
     }
     if len > 0 {
@@ -123,6 +153,11 @@ pub fn extract(n: &Normalized, entities: &[Entity], out: &mut Vec<(u32, f32)>) {
             _ => b"oov4",
         };
         sink.add(Fnv::new().bytes(class), 1.0);
+    }
+    // Another service named and nothing that only JKN participants say: the strongest sign
+    // of an out-of-scope question asked with in-scope words ("kantor pajak buka sabtu?").
+    if elsewhere && !anchored {
+        sink.add(Fnv::new().bytes(b"k:lain-saja"), CLASS_WEIGHT);
     }
     for e in entities {
         sink.add(Fnv::new().bytes(b"e:").bytes(e.kind().as_bytes()), 1.0);

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 const INDOCOLLEX: &str = include_str!("../data/indocollex/informal-formal.tsv");
 const DOMAIN_LEXICON: &str = include_str!("../data/lexicon.tsv");
 const VOCAB: &str = include_str!("../data/vocab.txt");
+const WORD_CLASSES: &str = include_str!("../data/wordclass.tsv");
 
 /// Longest word the typo corrector looks at; longer tokens are URLs, hashes or keyboard mashing.
 const MAX_TYPO_LEN: usize = 20;
@@ -25,6 +26,8 @@ pub(crate) struct Lexicon {
     /// Symmetric-delete index: a target with up to its allowed number of letters deleted →
     /// indices into `targets`.
     deletes: FxHashMap<Box<str>, Vec<u32>>,
+    /// Normalised word → its class (`data/wordclass.tsv`), a feature shared by the class.
+    classes: FxHashMap<Box<str>, Box<str>>,
 }
 
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::load);
@@ -165,6 +168,13 @@ impl Lexicon {
                 known.insert(w.clone());
             }
         }
+        // Words with a class are real words, spelled as the classifier should see them.
+        let mut classes: FxHashMap<Box<str>, Box<str>> = FxHashMap::default();
+        for (w, class) in tsv_pairs(WORD_CLASSES) {
+            let w: Box<str> = Box::from(w.to_lowercase());
+            known.insert(w.clone());
+            classes.insert(w, Box::from(class));
+        }
         // Place names are real words too; without this "Sleman" could be "corrected".
         for r in wilayah::regencies() {
             for w in words_of(crate::entities::regency_short_name(r)) {
@@ -191,12 +201,18 @@ impl Lexicon {
             known,
             targets,
             deletes,
+            classes,
         }
     }
 
     /// The formal words for an informal word, if the lexicon has one.
     pub(crate) fn formal(&self, word: &str) -> Option<&[Box<str>]> {
         self.map.get(word).map(|w| &**w)
+    }
+
+    /// The class of a normalised word, if `data/wordclass.tsv` gives it one.
+    pub(crate) fn word_class(&self, word: &str) -> Option<&str> {
+        self.classes.get(word).map(|c| &**c)
     }
 
     /// Whether a word needs no change: in the vocabulary or a formal form of the lexicon.

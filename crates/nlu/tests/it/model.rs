@@ -92,3 +92,61 @@ fn every_split_has_enough_varied_examples_per_intent() {
         "held-out copies of train lines: {copies:?}"
     );
 }
+
+/// The words of a message, lower-cased, without punctuation; a message with no letters or
+/// digits (emoji only) keeps its trimmed text so that it is still compared.
+fn comparison_key(t: &str) -> String {
+    let words = t
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if words.is_empty() {
+        t.trim().to_string()
+    } else {
+        words
+    }
+}
+
+#[test]
+fn the_challenge_split_is_independent_of_everything_the_model_learned_from() {
+    // challenge.tsv was written apart from the other splits and is never trained, tuned or
+    // calibrated on: no line of it may appear in train or dev (up to case, spacing and
+    // punctuation), and it must stay broad enough to mean something.
+    let dir = corpus_dir();
+    let load = |n: &str| corpus::load(&dir.join(n)).unwrap_or_else(|e| panic!("{e}"));
+    let challenge = load("challenge.tsv");
+    let learned: std::collections::HashMap<String, &'static str> = load("train.tsv")
+        .iter()
+        .map(|l| (comparison_key(&l.text), "train.tsv"))
+        .chain(
+            load("dev.tsv")
+                .iter()
+                .map(|l| (comparison_key(&l.text), "dev.tsv")),
+        )
+        .collect();
+    let leaks: Vec<String> = challenge
+        .iter()
+        .filter_map(|l| {
+            learned
+                .get(&comparison_key(&l.text))
+                .map(|split| format!("{split}: {}", l.text))
+        })
+        .collect();
+    assert!(leaks.is_empty(), "challenge lines found in {leaks:#?}");
+    for intent in nlu::Intent::ALL {
+        let n = challenge.iter().filter(|l| l.intent == intent).count();
+        let needed = if intent.is_out_of_scope() { 120 } else { 25 };
+        assert!(n >= needed, "{intent}: {n} in challenge.tsv, want {needed}");
+    }
+    // The training code never opens it.
+    for source in [
+        include_str!("../../src/cli.rs"),
+        include_str!("../../src/corpus.rs"),
+        include_str!("../../src/model.rs"),
+        include_str!("../../examples/train.rs"),
+    ] {
+        assert!(!source.contains("challenge"));
+    }
+}
