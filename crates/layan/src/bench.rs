@@ -128,7 +128,7 @@ pub async fn run(store: &dyn Store, queries: usize) -> Result<()> {
             lon: r.longitude + (mix.unit() - 0.5) * 0.36,
         };
         let started = Instant::now();
-        let found = server::api::facilities::nearest(store, point, None, 10).await?;
+        let found = store::nearest_facilities(store, point, None, 10).await?;
         samples.push(started.elapsed());
         if found.is_empty() {
             bail!("no facility near {point:?}");

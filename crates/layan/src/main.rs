@@ -1,6 +1,7 @@
 //! The `layan` command: the service and its operator tools in one binary.
 
 mod bench;
+mod chat;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -42,6 +43,8 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Talk to the assistant in the terminal (scriptable: one message per line on stdin).
+    Chat(chat::ChatArgs),
     /// The language model of the assistant.
     Nlu {
         #[command(subcommand)]
@@ -106,6 +109,7 @@ fn main() -> Result<()> {
                 .context("opening the database")?;
             bench::run(store.as_ref(), queries).await
         }),
+        Command::Chat(args) => runtime()?.block_on(chat::run(config, args)),
         Command::Nlu { command } => nlu_command(command),
     }
 }
@@ -174,6 +178,10 @@ async fn print_demo_guide(
         server::sample::pick(state.store.as_ref(), state.clock.now(), &state.rules).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "\nLayan demo is running at {base}")?;
+    writeln!(
+        out,
+        "  web chat:   {base}/   (or in a terminal: layan chat)"
+    )?;
     writeln!(
         out,
         "  health:     {base}/healthz   ready: {base}/readyz   metrics: {base}/metrics"

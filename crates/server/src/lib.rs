@@ -19,6 +19,7 @@ pub mod logging;
 pub mod metrics;
 pub mod sample;
 pub mod state;
+pub mod webchat;
 
 pub use config::Config;
 pub use state::{AppState, Clock, FixedClock, SystemClock};
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .nest("/api/v1", api)
+        .merge(webchat::routes(&state))
         .fallback(api::not_found);
     if state.demo {
         app = app.route("/demo/outbox", get(api::demo::outbox));

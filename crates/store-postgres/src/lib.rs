@@ -20,6 +20,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::todo)
 )]
 
+mod assistant;
 mod error;
 mod migrate;
 mod pool;
@@ -43,6 +44,8 @@ use store::{
     Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter,
     Store, StoreError, StoredRehabPlan,
 };
+// The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
+use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Config, IsolationLevel, Transaction};
@@ -1088,5 +1091,38 @@ impl Store for PgStore {
                 .await
             }
         }
+    }
+
+    // ---- the assistant: conversations, turns and cases --------------------------------------
+    async fn conversation(
+        &self,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<ConversationRecord>> {
+        assistant::conversation(self, channel, sender).await
+    }
+
+    async fn save_conversation(&self, record: &ConversationRecord) -> Result<()> {
+        assistant::save_conversation(self, record).await
+    }
+
+    async fn append_turn(&self, turn: NewTurn) -> Result<Turn> {
+        assistant::append_turn(self, turn).await
+    }
+
+    async fn recent_turns(&self, channel: &str, sender: &str, limit: u32) -> Result<Vec<Turn>> {
+        assistant::recent_turns(self, channel, sender, limit).await
+    }
+
+    async fn create_case(&self, case: NewCase) -> Result<Case> {
+        assistant::create_case(self, case).await
+    }
+
+    async fn case_by_number(&self, number: &str) -> Result<Option<Case>> {
+        assistant::case_by_number(self, number).await
+    }
+
+    async fn cases_for_participant(&self, participant: ParticipantId) -> Result<Vec<Case>> {
+        assistant::cases_for_participant(self, participant).await
     }
 }

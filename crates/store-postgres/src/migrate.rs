@@ -15,6 +15,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "rehab_plans",
         include_str!("../migrations/0002_rehab_plans.sql"),
     ),
+    (
+        3,
+        "conversations",
+        include_str!("../migrations/0003_conversations.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

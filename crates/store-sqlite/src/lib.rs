@@ -24,6 +24,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::todo)
 )]
 
+mod assistant;
 mod conn;
 mod error;
 mod migrate;
@@ -48,6 +49,8 @@ use store::{
     Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter,
     Store, StoreError, StoredRehabPlan,
 };
+// The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
+use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
 
 /// The status of a message just put in the outbox.
 const QUEUED: &str = "queued";
@@ -1114,6 +1117,57 @@ impl Store for SqliteStore {
                     rows::outbound,
                 ),
             })
+            .await
+    }
+
+    // ---- the assistant: conversations, turns and cases --------------------------------------
+    async fn conversation(
+        &self,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<ConversationRecord>> {
+        let (channel, sender) = (channel.to_owned(), sender.to_owned());
+        self.conns
+            .read(move |c| assistant::conversation(c, &channel, &sender))
+            .await
+    }
+
+    async fn save_conversation(&self, record: &ConversationRecord) -> Result<()> {
+        let record = record.clone();
+        self.conns
+            .write(move |c| assistant::save_conversation(c, &record))
+            .await
+    }
+
+    async fn append_turn(&self, turn: NewTurn) -> Result<Turn> {
+        self.conns
+            .write(move |c| assistant::append_turn(c, turn))
+            .await
+    }
+
+    async fn recent_turns(&self, channel: &str, sender: &str, limit: u32) -> Result<Vec<Turn>> {
+        let (channel, sender) = (channel.to_owned(), sender.to_owned());
+        self.conns
+            .read(move |c| assistant::recent_turns(c, &channel, &sender, limit))
+            .await
+    }
+
+    async fn create_case(&self, case: NewCase) -> Result<Case> {
+        self.conns
+            .write(move |c| assistant::create_case(c, case))
+            .await
+    }
+
+    async fn case_by_number(&self, number: &str) -> Result<Option<Case>> {
+        let number = number.to_owned();
+        self.conns
+            .read(move |c| assistant::case_by_number(c, &number))
+            .await
+    }
+
+    async fn cases_for_participant(&self, participant: ParticipantId) -> Result<Vec<Case>> {
+        self.conns
+            .read(move |c| assistant::cases_for_participant(c, participant))
             .await
     }
 }

@@ -14,6 +14,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rehab_plans",
         include_str!("../migrations/0002_rehab_plans.sql"),
     ),
+    (
+        3,
+        "conversations",
+        include_str!("../migrations/0003_conversations.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

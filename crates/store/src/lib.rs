@@ -10,8 +10,10 @@
 )]
 
 pub mod model;
+mod nearest;
 
 pub use model::*;
+pub use nearest::nearest_facilities;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -131,6 +133,22 @@ pub trait Store: Send + Sync + 'static {
     async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound>;
     /// Most recent first, at most `limit`, optionally only for one recipient.
     async fn recent_outbound(&self, recipient: Option<&str>, limit: u32) -> Result<Vec<Outbound>>;
+
+    // ---- the assistant: conversations, turns and cases -------------------------------------
+    /// The stored state of the conversation with `sender` on `channel`, if any.
+    async fn conversation(&self, channel: &str, sender: &str)
+        -> Result<Option<ConversationRecord>>;
+    /// Creates the conversation or replaces its stored state.
+    async fn save_conversation(&self, record: &ConversationRecord) -> Result<()>;
+    /// Stores one message of a conversation.
+    async fn append_turn(&self, turn: NewTurn) -> Result<Turn>;
+    /// The most recent turns of a conversation, most recent first, at most `limit`.
+    async fn recent_turns(&self, channel: &str, sender: &str, limit: u32) -> Result<Vec<Turn>>;
+    /// Stores a case and gives it its number ([`case_number`] of its prefix and id).
+    async fn create_case(&self, case: NewCase) -> Result<Case>;
+    async fn case_by_number(&self, number: &str) -> Result<Option<Case>>;
+    /// The cases of a participant, newest first.
+    async fn cases_for_participant(&self, participant: ParticipantId) -> Result<Vec<Case>>;
 }
 
 pub type SharedStore = Arc<dyn Store>;

@@ -193,6 +193,16 @@ pub struct Closure {
     pub created_by: String,
 }
 
+impl Closure {
+    /// The closure as the pure opening-hours logic sees it.
+    pub fn window(&self) -> directory::ClosureWindow {
+        directory::ClosureWindow {
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewClosure {
     pub office_id: OfficeId,
@@ -328,4 +338,100 @@ pub struct NewRehabPlan {
     pub registered_by: ParticipantId,
     pub registered_at: DateTime<Utc>,
     pub plan: jkn::RehabPlan,
+}
+
+// ---- the assistant: conversations, turns and cases ------------------------------------------
+
+id_type!(
+    /// One stored message of a conversation.
+    TurnId
+);
+id_type!(
+    /// An administrative request or complaint.
+    CaseId
+);
+
+/// A conversation's stored state, one per (channel, sender).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationRecord {
+    /// "webchat", "terminal", "whatsapp"...
+    pub channel: String,
+    /// The channel's address of the other side (browser id, MSISDN...).
+    pub sender: String,
+    /// The conversation engine's state as JSON; its shape belongs to the engine.
+    pub state: serde_json::Value,
+    /// "bot" while the assistant answers, "waiting_agent" after a hand-off to a human.
+    pub status: String,
+    /// The verified participant, when there is one (for the agent console).
+    pub participant_id: Option<ParticipantId>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One message of a conversation, in or out, kept for the agents' history and the audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTurn {
+    pub channel: String,
+    pub sender: String,
+    /// "in" (from the participant) or "out" (from the assistant or an agent).
+    pub direction: String,
+    /// The whole message as JSON (text, buttons, location...).
+    pub body: serde_json::Value,
+    /// The readable text of the message.
+    pub text: String,
+    /// The intent understood, for inbound turns.
+    pub intent: Option<String>,
+    pub participant_id: Option<ParticipantId>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    pub id: TurnId,
+    pub channel: String,
+    pub sender: String,
+    pub direction: String,
+    pub body: serde_json::Value,
+    pub text: String,
+    pub intent: Option<String>,
+    pub participant_id: Option<ParticipantId>,
+    pub at: DateTime<Utc>,
+}
+
+/// An administrative request (PANDAWA-style) or a complaint, for the agents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCase {
+    /// What is asked: "pindah_faskes", "pengaduan"...
+    pub kind: String,
+    /// The case number is this prefix, a dash and the case id: `PDW-G-000042`.
+    pub number_prefix: String,
+    pub participant_id: Option<ParticipantId>,
+    pub family_id: Option<FamilyId>,
+    /// Where the request came from, to answer there.
+    pub channel: String,
+    pub sender: String,
+    /// What was collected, as JSON.
+    pub fields: serde_json::Value,
+    /// "open" for a new request.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: CaseId,
+    pub number: String,
+    pub kind: String,
+    pub participant_id: Option<ParticipantId>,
+    pub family_id: Option<FamilyId>,
+    pub channel: String,
+    pub sender: String,
+    pub fields: serde_json::Value,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The number a case gets from its prefix and id (at least six digits): `ADU-000007`.
+pub fn case_number(prefix: &str, id: CaseId) -> String {
+    format!("{prefix}-{:06}", id.0)
 }

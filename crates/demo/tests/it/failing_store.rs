@@ -125,4 +125,27 @@ impl Store for FailingStore {
     async fn latest_rehab_plan(&self, _: FamilyId) -> Result<Option<StoredRehabPlan>> {
         down()
     }
+
+    // ---- the assistant: conversations, turns and cases --------------------------------------
+    async fn conversation(&self, _: &str, _: &str) -> Result<Option<store::ConversationRecord>> {
+        down()
+    }
+    async fn save_conversation(&self, _: &store::ConversationRecord) -> Result<()> {
+        down()
+    }
+    async fn append_turn(&self, _: store::NewTurn) -> Result<store::Turn> {
+        down()
+    }
+    async fn recent_turns(&self, _: &str, _: &str, _: u32) -> Result<Vec<store::Turn>> {
+        down()
+    }
+    async fn create_case(&self, _: store::NewCase) -> Result<store::Case> {
+        down()
+    }
+    async fn case_by_number(&self, _: &str) -> Result<Option<store::Case>> {
+        down()
+    }
+    async fn cases_for_participant(&self, _: ParticipantId) -> Result<Vec<store::Case>> {
+        down()
+    }
 }

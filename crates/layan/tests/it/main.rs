@@ -1,4 +1,5 @@
 //! End-to-end: the real `layan` binary, started the way the README says, answering over HTTP.
 
 mod binary;
+mod chat;
 mod serve;

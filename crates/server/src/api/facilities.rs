@@ -6,7 +6,7 @@ use crate::extract::ApiQuery;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use directory::{distance_m, BoundingBox, FacilityKind, Point};
+use directory::FacilityKind;
 use serde::{Deserialize, Serialize};
 use store::{Facility, FacilitySearch, Store};
 
@@ -32,9 +32,6 @@ pub struct FacilityList {
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 50;
-/// Start small (a town) and widen: the nearest puskesmas is usually within a few km.
-const FIRST_RADIUS_M: f64 = 5_000.0;
-const MAX_RADIUS_M: f64 = 1_000_000.0;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -62,7 +59,7 @@ pub async fn list(
     };
     let now = state.now();
     let facilities = match query_point(q.lat, q.lon)? {
-        Some(point) => nearest(state.store.as_ref(), point, kind, limit as usize)
+        Some(point) => store::nearest_facilities(state.store.as_ref(), point, kind, limit as usize)
             .await?
             .into_iter()
             .map(|(f, d)| facility_view(f, now, Some(d)))
@@ -82,43 +79,6 @@ pub async fn list(
         }
     };
     Ok(Json(FacilityList { facilities }))
-}
-
-/// The `limit` nearest facilities: ask storage for a box, widen it until enough facilities lie
-/// within the box's inscribed circle (outside it, a nearer one could still be missing).
-pub async fn nearest(
-    store: &dyn Store,
-    point: Point,
-    kind: Option<FacilityKind>,
-    limit: usize,
-) -> Result<Vec<(Facility, f64)>, store::StoreError> {
-    let mut radius = FIRST_RADIUS_M;
-    loop {
-        let candidates = store
-            .facilities_in_box(BoundingBox::around(point, radius), kind)
-            .await?;
-        let mut with_distance: Vec<(Facility, f64)> = candidates
-            .into_iter()
-            .map(|f| {
-                let d = distance_m(
-                    point,
-                    Point {
-                        lat: f.latitude,
-                        lon: f.longitude,
-                    },
-                );
-                (f, d)
-            })
-            .collect();
-        let within = with_distance.iter().filter(|(_, d)| *d <= radius).count();
-        if within >= limit || radius >= MAX_RADIUS_M {
-            with_distance.retain(|(_, d)| *d <= radius || radius >= MAX_RADIUS_M);
-            with_distance.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.id.cmp(&b.0.id)));
-            with_distance.truncate(limit);
-            return Ok(with_distance);
-        }
-        radius *= 4.0;
-    }
 }
 
 /// Regencies matching a code or a name ("jember", "kab. jember", "kota bandung"). A bare name

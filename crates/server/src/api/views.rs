@@ -67,13 +67,7 @@ pub fn open_now(
     closures: &[Closure],
     now: DateTime<Utc>,
 ) -> OpenNow {
-    let windows: Vec<ClosureWindow> = closures
-        .iter()
-        .map(|c| ClosureWindow {
-            starts_at: c.starts_at,
-            ends_at: c.ends_at,
-        })
-        .collect();
+    let windows: Vec<ClosureWindow> = closures.iter().map(Closure::window).collect();
     let s = open_state(hours, tz, &[], &windows, now);
     OpenNow {
         open_now: s.open_now,

@@ -11,3 +11,4 @@ mod me;
 mod ops;
 mod rehab;
 mod simulations;
+mod webchat;

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod assistant;
 mod facilities;
 mod fixtures;
 mod ledger;

@@ -1,0 +1,213 @@
+//! The assistant's tables: conversations (state per channel and sender), turns and cases.
+//! Plain functions over a connection; `lib.rs` runs them on the writer or a reader.
+
+use crate::error::{corrupt, SqlResultExt};
+use crate::rows::{instant, millis, stored_instant};
+use crate::{query_all, query_one};
+use rusqlite::{params, Connection, Row, TransactionBehavior};
+use store::{
+    case_number, Case, CaseId, ConversationRecord, FamilyId, NewCase, NewTurn, ParticipantId,
+    Result, Turn, TurnId,
+};
+
+fn to_json(v: &serde_json::Value) -> String {
+    v.to_string()
+}
+
+fn from_json(s: &str, col: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(s).map_err(|e| corrupt(col, e))
+}
+
+pub(crate) fn conversation(
+    c: &Connection,
+    channel: &str,
+    sender: &str,
+) -> Result<Option<ConversationRecord>> {
+    query_one(
+        c,
+        "SELECT channel, sender, state, status, participant_id, updated_at FROM conversations \
+         WHERE channel = ?1 AND sender = ?2",
+        params![channel, sender],
+        |r| {
+            Ok(ConversationRecord {
+                channel: r.get(0).db()?,
+                sender: r.get(1).db()?,
+                state: from_json(&r.get::<_, String>(2).db()?, "conversations.state")?,
+                status: r.get(3).db()?,
+                participant_id: r.get::<_, Option<i64>>(4).db()?.map(ParticipantId),
+                updated_at: instant(r.get(5).db()?, "conversations.updated_at")?,
+            })
+        },
+    )
+}
+
+pub(crate) fn save_conversation(c: &Connection, r: &ConversationRecord) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO conversations (channel, sender, state, status, participant_id, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT (channel, sender) DO UPDATE SET state = excluded.state, \
+         status = excluded.status, participant_id = excluded.participant_id, \
+         updated_at = excluded.updated_at",
+    )
+    .db()?
+    .execute(params![
+        r.channel,
+        r.sender,
+        to_json(&r.state),
+        r.status,
+        r.participant_id.map(|p| p.0),
+        millis(r.updated_at),
+    ])
+    .db()?;
+    Ok(())
+}
+
+pub(crate) fn append_turn(c: &Connection, t: NewTurn) -> Result<Turn> {
+    c.prepare_cached(
+        "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .db()?
+    .execute(params![
+        t.channel,
+        t.sender,
+        t.direction,
+        to_json(&t.body),
+        t.text,
+        t.intent,
+        t.participant_id.map(|p| p.0),
+        millis(t.at),
+    ])
+    .db()?;
+    Ok(Turn {
+        id: TurnId(c.last_insert_rowid()),
+        channel: t.channel,
+        sender: t.sender,
+        direction: t.direction,
+        body: t.body,
+        text: t.text,
+        intent: t.intent,
+        participant_id: t.participant_id,
+        at: stored_instant(t.at),
+    })
+}
+
+fn turn(r: &Row<'_>) -> Result<Turn> {
+    Ok(Turn {
+        id: TurnId(r.get(0).db()?),
+        channel: r.get(1).db()?,
+        sender: r.get(2).db()?,
+        direction: r.get(3).db()?,
+        body: from_json(&r.get::<_, String>(4).db()?, "turns.body")?,
+        text: r.get(5).db()?,
+        intent: r.get(6).db()?,
+        participant_id: r.get::<_, Option<i64>>(7).db()?.map(ParticipantId),
+        at: instant(r.get(8).db()?, "turns.at")?,
+    })
+}
+
+pub(crate) fn recent_turns(
+    c: &Connection,
+    channel: &str,
+    sender: &str,
+    limit: u32,
+) -> Result<Vec<Turn>> {
+    query_all(
+        c,
+        "SELECT id, channel, sender, direction, body, text, intent, participant_id, at \
+         FROM turns WHERE channel = ?1 AND sender = ?2 ORDER BY at DESC, id DESC LIMIT ?3",
+        params![channel, sender, limit],
+        turn,
+    )
+}
+
+pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
+    let tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    // The number is made from the id, so the id is chosen first; the writer lock (and the
+    // IMMEDIATE transaction) make max + 1 safe.
+    let id: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM cases")
+        .db()?
+        .query_row([], |r| r.get(0))
+        .db()?;
+    let number = case_number(&new.number_prefix, CaseId(id));
+    let created = millis(new.created_at);
+    tx.prepare_cached(
+        "INSERT INTO cases (id, number, kind, participant_id, family_id, channel, sender, \
+         fields, status, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    )
+    .db()?
+    .execute(params![
+        id,
+        number,
+        new.kind,
+        new.participant_id.map(|p| p.0),
+        new.family_id.map(|f| f.0),
+        new.channel,
+        new.sender,
+        to_json(&new.fields),
+        new.status,
+        created,
+    ])
+    .db()?;
+    tx.commit().db()?;
+    Ok(Case {
+        id: CaseId(id),
+        number,
+        kind: new.kind,
+        participant_id: new.participant_id,
+        family_id: new.family_id,
+        channel: new.channel,
+        sender: new.sender,
+        fields: new.fields,
+        status: new.status,
+        created_at: stored_instant(new.created_at),
+        updated_at: stored_instant(new.created_at),
+    })
+}
+
+const CASE_COLS: &str = "id, number, kind, participant_id, family_id, channel, sender, fields, \
+                         status, created_at, updated_at";
+
+fn case(r: &Row<'_>) -> Result<Case> {
+    Ok(Case {
+        id: CaseId(r.get(0).db()?),
+        number: r.get(1).db()?,
+        kind: r.get(2).db()?,
+        participant_id: r.get::<_, Option<i64>>(3).db()?.map(ParticipantId),
+        family_id: r.get::<_, Option<i64>>(4).db()?.map(FamilyId),
+        channel: r.get(5).db()?,
+        sender: r.get(6).db()?,
+        fields: from_json(&r.get::<_, String>(7).db()?, "cases.fields")?,
+        status: r.get(8).db()?,
+        created_at: instant(r.get(9).db()?, "cases.created_at")?,
+        updated_at: instant(r.get(10).db()?, "cases.updated_at")?,
+    })
+}
+
+pub(crate) fn case_by_number(c: &Connection, number: &str) -> Result<Option<Case>> {
+    query_one(
+        c,
+        &format!("SELECT {CASE_COLS} FROM cases WHERE number = ?1"),
+        [number],
+        case,
+    )
+}
+
+pub(crate) fn cases_for_participant(
+    c: &Connection,
+    participant: ParticipantId,
+) -> Result<Vec<Case>> {
+    query_all(
+        c,
+        &format!(
+            "SELECT {CASE_COLS} FROM cases WHERE participant_id = ?1 \
+             ORDER BY created_at DESC, id DESC"
+        ),
+        [participant.0],
+        case,
+    )
+}
