@@ -277,7 +277,27 @@ async fn demo_command(config: Config, command: DemoCommand) -> Result<()> {
     Ok(())
 }
 
+/// A reader that closed the pipe early (`layan nlu eval FILE | head`) is not a failure.
+fn ignore_broken_pipe(result: Result<()>) -> Result<()> {
+    match result {
+        Err(e)
+            if e.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 fn nlu_command(command: NluCommand) -> Result<()> {
+    ignore_broken_pipe(run_nlu_command(command))
+}
+
+fn run_nlu_command(command: NluCommand) -> Result<()> {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     match command {
