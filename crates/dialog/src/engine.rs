@@ -58,12 +58,28 @@ impl Default for DialogConfig {
     }
 }
 
+/// How many locks turns are serialised on; conversations share a lock only by hash collision,
+/// which costs a little waiting, never correctness.
+const CONVERSATION_LOCKS: usize = 256;
+
 /// The assistant. Cheap to share behind an `Arc`; holds no per-conversation state.
 pub struct Engine {
     pub(crate) data: Arc<dyn DialogData>,
     pub(crate) nlu: &'static Nlu,
     pub(crate) rules: Arc<RulesConfig>,
     pub(crate) config: DialogConfig,
+    /// Turns of one conversation run one at a time in this process: two messages sent at once
+    /// (a double tap, a retried request) would otherwise both load the same state and the
+    /// later save would drop what the earlier turn learned. Striped, so memory stays bounded.
+    /// Across nodes, the inbox routes a conversation to one processor.
+    turn_locks: Vec<tokio::sync::Mutex<()>>,
+}
+
+fn lock_index(channel: &str, sender: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (channel, sender).hash(&mut h);
+    (h.finish() % CONVERSATION_LOCKS as u64) as usize
 }
 
 impl Engine {
@@ -77,6 +93,9 @@ impl Engine {
             nlu: Nlu::shipped()?,
             rules,
             config,
+            turn_locks: (0..CONVERSATION_LOCKS)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
         })
     }
 
@@ -87,6 +106,9 @@ impl Engine {
         inbound: Inbound,
         now: DateTime<Utc>,
     ) -> DialogResult<Vec<Message>> {
+        let _turn = self.turn_locks[lock_index(&sender.channel, &sender.id)]
+            .lock()
+            .await;
         let stored = self
             .data
             .load_conversation(&sender.channel, &sender.id)

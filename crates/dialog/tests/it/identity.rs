@@ -3,6 +3,7 @@
 
 use crate::helpers::World;
 use demo::Persona;
+use dialog::Inbound;
 use jkn::{Msisdn, Nik, Sex};
 
 #[tokio::test]
@@ -264,5 +265,35 @@ async fn after_a_typo_in_the_birth_date_the_corrected_date_alone_is_enough() {
         r.has("Tagihan iuran keluarga"),
         "the latest question is answered: {}",
         r.text()
+    );
+}
+
+/// A participant who sends the NIK and the birth date in two quick messages (both in flight at
+/// once, as over a slow connection) is verified: neither turn's state overwrites the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_messages_sent_at_once_are_both_remembered() {
+    let world = World::demo().await;
+    let p = world.head(Persona::PbpuArrears2).await;
+    let mut chat = world.chat("double-send");
+    chat.say(&world, "status bpjs saya").await;
+    let nik = Inbound::Text {
+        text: p.nik.expose().to_string(),
+    };
+    let date = Inbound::Text {
+        text: p.birth_date.format("%d-%m-%Y").to_string(),
+    };
+    let (a, b) = tokio::join!(
+        world.engine.handle(&chat.sender, nik, chat.now),
+        world.engine.handle(&chat.sender, date, chat.now),
+    );
+    let said: Vec<String> = a
+        .unwrap()
+        .iter()
+        .chain(b.unwrap().iter())
+        .map(|m| m.body().to_string())
+        .collect();
+    assert!(
+        said.iter().any(|t| t.contains("terverifikasi")),
+        "the second of two simultaneous messages completes the identity: {said:?}"
     );
 }
