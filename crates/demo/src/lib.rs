@@ -22,6 +22,8 @@ mod rng;
 
 pub use load::load;
 pub use personas::Persona;
+/// A small deterministic generator, also used by `layan bench` to pick comparable samples.
+pub use rng::SplitMix64;
 
 use chrono::NaiveDate;
 use families::{FamilyMaker, Plan};

@@ -300,7 +300,7 @@ impl Ctx<'_> {
 
     /// Today in WIB, for messages from someone whose home is not known yet.
     pub fn today(&self) -> NaiveDate {
-        local_date(self.now, TimeZone::Wib)
+        directory::hours::local_date(self.now, TimeZone::Wib)
     }
 
     pub fn verified(&self) -> Option<VerifiedIdentity> {
@@ -926,11 +926,6 @@ pub(crate) fn args_of(said: &Said) -> Args {
         kind: said.kind,
         words: said.words.clone(),
     }
-}
-
-pub(crate) fn local_date(now: DateTime<Utc>, tz: TimeZone) -> NaiveDate {
-    now.with_timezone(&directory::hours::offset(tz))
-        .date_naive()
 }
 
 pub(crate) fn local_hour(now: DateTime<Utc>, tz: TimeZone) -> u32 {

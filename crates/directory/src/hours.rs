@@ -170,6 +170,11 @@ pub fn offset(tz: TimeZone) -> FixedOffset {
     }
 }
 
+/// The calendar date at `now` in a time zone: dues, deadlines and "today" are per local day.
+pub fn local_date(now: DateTime<Utc>, tz: TimeZone) -> NaiveDate {
+    now.with_timezone(&offset(tz)).date_naive()
+}
+
 fn local_instant(tz: FixedOffset, date: NaiveDate, minutes: u16) -> Option<DateTime<Utc>> {
     let base = date.and_time(NaiveTime::MIN);
     let local = tz.from_local_datetime(&base).single()?;

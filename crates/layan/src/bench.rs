@@ -6,22 +6,15 @@ use directory::Point;
 use std::time::{Duration, Instant};
 use store::{ParticipantId, Store};
 
-/// A deterministic stream of numbers (SplitMix64) so runs are comparable.
-struct Mix(u64);
+/// Deterministic samples (the demo's SplitMix64), so runs are comparable.
+struct Mix(demo::SplitMix64);
 
 impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.0.next_u64() % n.max(1)
     }
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -76,7 +69,7 @@ pub async fn run(store: &dyn Store, queries: usize) -> Result<()> {
         counts.bills,
         counts.facilities
     );
-    let mut mix = Mix(20_200_823);
+    let mut mix = Mix(demo::SplitMix64::new(20_200_823));
 
     // Pick NIKs of random participants first, so the timed loop measures only the lookup.
     let mut niks = Vec::with_capacity(queries);

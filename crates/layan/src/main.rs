@@ -123,9 +123,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Today's date in WIB, the zone most participants live in; the demo's default "today".
 fn wib_today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&directory::hours::offset(wilayah::TimeZone::Wib))
-        .date_naive()
+    directory::hours::local_date(chrono::Utc::now(), wilayah::TimeZone::Wib)
 }
 
 async fn serve(mut config: Config, demo_flag: bool) -> Result<()> {

@@ -60,9 +60,7 @@ impl AppState {
 
     /// Today's calendar date in a time zone: dues, deadlines and status are per local day.
     pub fn today_in(&self, tz: TimeZone) -> NaiveDate {
-        self.now()
-            .with_timezone(&directory::hours::offset(tz))
-            .date_naive()
+        directory::hours::local_date(self.now(), tz)
     }
 
     /// Today's date for a participant living in `district_code`.
@@ -74,6 +72,5 @@ impl AppState {
 /// The calendar date at `now` in the time zone of a district.
 pub fn local_today(now: DateTime<Utc>, district_code: u32) -> NaiveDate {
     let tz = wilayah::timezone_of_district(district_code).unwrap_or(TimeZone::Wib);
-    now.with_timezone(&directory::hours::offset(tz))
-        .date_naive()
+    directory::hours::local_date(now, tz)
 }

@@ -2,12 +2,13 @@
 //! members), bills and the last payment, how to pay, REHAB, and the service penalty. Every
 //! number comes from the stored ledger through the `jkn` rules.
 
-use crate::engine::{local_date, Ctx, DialogResult, Took};
+use crate::engine::{Ctx, DialogResult, Took};
 use crate::forms::FormKind;
 use crate::state::{Args, Flow, Request, VerifiedIdentity};
 use crate::templates as t;
 use crate::understand::Said;
 use chrono::NaiveDate;
+use directory::hours::local_date;
 use jkn::{
     account_status, reactivation, rehab_eligibility, rehab_plan, rehab_progress, AccountStatus,
     Ledger, PenaltyInput, PlanState, Reactivation, RehabArrears, RehabChoice, RehabEligibility,
