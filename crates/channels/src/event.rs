@@ -1,9 +1,11 @@
 //! The channel-neutral inbound event every adapter produces.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A messaging channel with a webhook adapter in this crate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Channel {
     WhatsApp,
     Telegram,
@@ -27,8 +29,9 @@ impl fmt::Display for Channel {
     }
 }
 
-/// One thing that happened on a channel. A webhook body may carry many.
-#[derive(Debug, Clone, PartialEq)]
+/// One thing that happened on a channel. A webhook body may carry many. Serialisable, so the
+/// durable inbox can keep it between the webhook and the conversation engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboundEvent {
     pub channel: Channel,
     /// The provider's id for this event (wamid, Telegram `update_id`, Messenger `mid`): the
@@ -42,7 +45,7 @@ pub struct InboundEvent {
 }
 
 /// Who the event came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sender {
     /// Where replies go: WhatsApp `wa_id`, Telegram chat id, Messenger PSID.
     pub address: String,
@@ -50,11 +53,30 @@ pub struct Sender {
     pub display_name: Option<String>,
     /// A phone number the channel itself vouches for: the WhatsApp sender, when it is an
     /// Indonesian mobile number. Never a number the participant typed or forwarded.
+    #[serde(with = "stored_msisdn")]
     pub verified_phone: Option<jkn::Msisdn>,
 }
 
+/// `Msisdn` deliberately has no `Serialize` (so it cannot leak into logs by accident); the
+/// inbox stores it in full, as it stores the sender address itself.
+mod stored_msisdn {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<jkn::Msisdn>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(m) => s.serialize_some(m.expose()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<jkn::Msisdn>, D::Error> {
+        Option::<jkn::Msisdn>::deserialize(d)
+    }
+}
+
 /// What the event is.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     Text {
         text: String,
@@ -96,7 +118,7 @@ pub enum EventKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     /// "image", "document", "audio", "video", "file", "sticker", ...
     pub kind: String,
@@ -108,7 +130,8 @@ pub struct Attachment {
     pub filename: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DeliveryState {
     Sent,
     Delivered,
@@ -116,7 +139,7 @@ pub enum DeliveryState {
     Failed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryStatus {
     /// Our outbound message's provider id (wamid).
     pub message_id: String,
@@ -124,6 +147,10 @@ pub struct DeliveryStatus {
     pub recipient: String,
     /// `(code, title)` of each error a failed status carries.
     pub errors: Vec<(i64, String)>,
+    /// What we attached to the message when sending it (WhatsApp `biz_opaque_callback_data`):
+    /// our outbox id, which settles a send whose answer a crash cut off.
+    #[serde(default)]
+    pub callback_data: Option<String>,
 }
 
 impl InboundEvent {

@@ -61,6 +61,23 @@ impl OutboundRequest {
         }
     }
 
+    /// The path with any secret left as the `{secret}` placeholder: what the outbox stores,
+    /// so no token is ever written to the database.
+    pub fn path_template(&self) -> &str {
+        &self.path_template
+    }
+
+    /// A stored request made sendable again: `secret` replaces the placeholder (the bot or
+    /// page token from the configuration of the moment).
+    pub fn from_stored(path_template: String, secret: Option<&str>, body: Value) -> Self {
+        OutboundRequest {
+            method: "POST",
+            path_template,
+            secret: secret.map(str::to_owned),
+            body,
+        }
+    }
+
     /// The path with any secret replaced by `***`, for logs.
     pub fn redacted_path(&self) -> String {
         self.path_template.replace(SECRET, "***")

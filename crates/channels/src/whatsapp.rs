@@ -156,6 +156,8 @@ pub struct Status {
     pub recipient_id: String,
     #[serde(default)]
     pub errors: Vec<StatusError>,
+    #[serde(default)]
+    pub biz_opaque_callback_data: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -238,6 +240,7 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
                         .iter()
                         .map(|e| (e.code, e.title.clone().unwrap_or_default()))
                         .collect(),
+                    callback_data: s.biz_opaque_callback_data.clone(),
                 }),
                 None => EventKind::Unsupported {
                     what: format!("whatsapp status {}", s.status),
@@ -520,14 +523,20 @@ pub fn render(
 pub fn template(target: &Target<'_>, name: &str, parameters: &[String]) -> OutboundRequest {
     let params: Vec<Value> = parameters
         .iter()
-        // Body parameters share the 1024-character template body limit.
-        .map(|p| json!({"type": "text", "text": clip_chars(p, MAX_INTERACTIVE_BODY)}))
+        // Body parameters share the 1024-character template body limit, and Meta refuses a
+        // parameter with a new-line, a tab or more than four spaces in a row (#100).
+        .map(|p| json!({"type": "text", "text": clip_chars(&one_line(p), MAX_INTERACTIVE_BODY)}))
         .collect();
     let mut t = json!({"name": name, "language": {"code": "id"}});
     if !params.is_empty() {
         t["components"] = json!([{"type": "body", "parameters": params}]);
     }
     request(target, "template", "template", t)
+}
+
+/// Text as a template parameter accepts it: every run of whitespace becomes one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Marks an inbound message read (blue ticks), a courtesy the service may send on receipt.

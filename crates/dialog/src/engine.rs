@@ -99,7 +99,7 @@ impl Engine {
         })
     }
 
-    /// Answers one inbound message at `now`.
+    /// Answers one inbound message at `now`, storing the turn through the data port.
     pub async fn handle(
         &self,
         sender: &Sender,
@@ -109,6 +109,38 @@ impl Engine {
         let _turn = self.turn_locks[lock_index(&sender.channel, &sender.id)]
             .lock()
             .await;
+        let decided = self.decide_unlocked(sender, inbound, now).await?;
+        for turn in decided.turns {
+            self.data.append_turn(turn).await?;
+        }
+        self.data.save_conversation(&decided.conversation).await?;
+        Ok(decided.messages)
+    }
+
+    /// Decides the answer to one inbound message without storing anything: the caller stores
+    /// the returned records together with whatever else the turn produced (the channel
+    /// pipeline commits them in one transaction with the replies and the inbox mark).
+    ///
+    /// The caller must run the turns of one conversation one at a time and store each
+    /// `Decided` before deciding the next message of that conversation.
+    pub async fn decide(
+        &self,
+        sender: &Sender,
+        inbound: Inbound,
+        now: DateTime<Utc>,
+    ) -> DialogResult<Decided> {
+        let _turn = self.turn_locks[lock_index(&sender.channel, &sender.id)]
+            .lock()
+            .await;
+        self.decide_unlocked(sender, inbound, now).await
+    }
+
+    async fn decide_unlocked(
+        &self,
+        sender: &Sender,
+        inbound: Inbound,
+        now: DateTime<Utc>,
+    ) -> DialogResult<Decided> {
         let stored = self
             .data
             .load_conversation(&sender.channel, &sender.id)
@@ -164,9 +196,7 @@ impl Engine {
             verified = st.verified(now).is_some(),
             "assistant turn"
         );
-        self.record(sender, &inbound, intent, &out, &st, now)
-            .await?;
-        Ok(out)
+        Ok(records(sender, &inbound, intent, out, &st, now))
     }
 
     /// The stored state of a conversation (for the agent console and tests).
@@ -177,21 +207,28 @@ impl Engine {
             .await?
             .and_then(|r| serde_json::from_value(r.state).ok()))
     }
+}
 
-    async fn record(
-        &self,
-        sender: &Sender,
-        inbound: &Inbound,
-        intent: Option<Intent>,
-        out: &[Message],
-        st: &ConversationState,
-        now: DateTime<Utc>,
-    ) -> DialogResult<()> {
-        let participant_id = st.verified(now).map(|i| i.participant_id);
-        let turn = |direction: &str,
-                    body: serde_json::Value,
-                    text: String,
-                    intent: Option<Intent>| NewTurn {
+/// One decided turn: the replies, and the records that must be stored before the next turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    pub messages: Vec<Message>,
+    /// The inbound message, then each reply.
+    pub turns: Vec<NewTurn>,
+    pub conversation: ConversationRecord,
+}
+
+fn records(
+    sender: &Sender,
+    inbound: &Inbound,
+    intent: Option<Intent>,
+    messages: Vec<Message>,
+    st: &ConversationState,
+    now: DateTime<Utc>,
+) -> Decided {
+    let participant_id = st.verified(now).map(|i| i.participant_id);
+    let turn =
+        |direction: &str, body: serde_json::Value, text: String, intent: Option<Intent>| NewTurn {
             channel: sender.channel.clone(),
             sender: sender.id.clone(),
             direction: direction.to_string(),
@@ -201,39 +238,36 @@ impl Engine {
             participant_id,
             at: now,
         };
-        self.data
-            .append_turn(turn(
-                "in",
-                serde_json::to_value(inbound).unwrap_or_default(),
-                inbound_text(inbound),
-                intent,
-            ))
-            .await?;
-        for m in out {
-            self.data
-                .append_turn(turn(
-                    "out",
-                    serde_json::to_value(m).unwrap_or_default(),
-                    m.body().to_string(),
-                    None,
-                ))
-                .await?;
-        }
-        self.data
-            .save_conversation(&ConversationRecord {
-                channel: sender.channel.clone(),
-                sender: sender.id.clone(),
-                state: serde_json::to_value(st).unwrap_or_default(),
-                status: if st.waiting_for_agent.is_some() {
-                    "waiting_agent".into()
-                } else {
-                    "bot".into()
-                },
-                participant_id,
-                updated_at: now,
-            })
-            .await?;
-        Ok(())
+    let mut turns = vec![turn(
+        "in",
+        serde_json::to_value(inbound).unwrap_or_default(),
+        inbound_text(inbound),
+        intent,
+    )];
+    turns.extend(messages.iter().map(|m| {
+        turn(
+            "out",
+            serde_json::to_value(m).unwrap_or_default(),
+            m.body().to_string(),
+            None,
+        )
+    }));
+    let conversation = ConversationRecord {
+        channel: sender.channel.clone(),
+        sender: sender.id.clone(),
+        state: serde_json::to_value(st).unwrap_or_default(),
+        status: if st.waiting_for_agent.is_some() {
+            "waiting_agent".into()
+        } else {
+            "bot".into()
+        },
+        participant_id,
+        updated_at: now,
+    };
+    Decided {
+        messages,
+        turns,
+        conversation,
     }
 }
 

@@ -33,7 +33,7 @@ mod store_data;
 pub mod templates;
 pub mod understand;
 
-pub use engine::{DialogConfig, DialogError, DialogResult, Engine};
+pub use engine::{Decided, DialogConfig, DialogError, DialogResult, Engine};
 pub use message::{Button, Inbound, ListRow, Message, Sender};
 pub use port::DialogData;
 pub use state::ConversationState;

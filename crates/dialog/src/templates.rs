@@ -1714,3 +1714,24 @@ pub fn service_channels(branch: Option<&Office>) -> Message {
         ],
     )
 }
+
+// ---- channel events the assistant cannot read -------------------------------------------------
+
+/// A sticker, voice note, video, someone else's contact... on a chat channel.
+pub fn unsupported_message() -> Message {
+    Message::buttons(
+        "Maaf, jenis pesan ini belum dapat kami baca. Silakan tulis pertanyaan Anda dalam bentuk teks, atau pilih menu di bawah ini.",
+        vec![b("menu", "Lihat menu"), b("handoff", "Hubungi petugas")],
+    )
+}
+
+/// A photo or document sent outside a form: kept, and the participant told where it helps.
+pub fn attachment_received() -> Message {
+    Message::buttons(
+        "Terima kasih, berkas Anda sudah kami simpan. Untuk mengurus perubahan data atau layanan administrasi, pilih Layanan administrasi agar petugas dapat memeriksa berkas Anda bersama permohonannya.",
+        vec![
+            b("menu:admin", "Layanan administrasi"),
+            b("menu", "Menu utama"),
+        ],
+    )
+}

@@ -2,6 +2,8 @@
 
 mod bench;
 mod chat;
+mod loadgen;
+mod outbox;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -38,13 +40,18 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
-    /// Measure query latency against the configured database.
+    /// Benchmarks: query latency of the configured database, and webhook load.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
     },
     /// Talk to the assistant in the terminal (scriptable: one message per line on stdin).
     Chat(chat::ChatArgs),
+    /// Outgoing chat messages: list failed sends and queue them again.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
     /// The language model of the assistant.
     Nlu {
         #[command(subcommand)]
@@ -78,6 +85,20 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         queries: usize,
     },
+    /// Signed WhatsApp text webhooks, each with a unique wamid, against a running server:
+    /// open loop at a fixed `--rate` (latency from the scheduled send) or `--max` throughput.
+    Webhooks(loadgen::WebhookArgs),
+    /// The ceiling to compare with: a bare axum handler on the same route that verifies the
+    /// signature, parses the body and answers 200 without storing it.
+    Ceiling {
+        #[arg(long, default_value = "127.0.0.1:9200")]
+        listen: std::net::SocketAddr,
+        #[arg(long, env = "LAYAN_WHATSAPP_APP_SECRET", hide_env_values = true)]
+        app_secret: String,
+    },
+    /// The mock WhatsApp/Telegram/Messenger send APIs as a process of their own, counting
+    /// accepted requests (`GET /_mock/stats`) without keeping their bodies.
+    MockProvider(loadgen::MockProviderArgs),
 }
 
 #[derive(Subcommand)]
@@ -109,7 +130,17 @@ fn main() -> Result<()> {
                 .context("opening the database")?;
             bench::run(store.as_ref(), queries).await
         }),
+        Command::Bench {
+            command: BenchCommand::Webhooks(args),
+        } => loadgen::run(args),
+        Command::Bench {
+            command: BenchCommand::Ceiling { listen, app_secret },
+        } => runtime()?.block_on(loadgen::ceiling(listen, app_secret)),
+        Command::Bench {
+            command: BenchCommand::MockProvider(args),
+        } => runtime()?.block_on(loadgen::mock_provider(args)),
         Command::Chat(args) => runtime()?.block_on(chat::run(config, args)),
+        Command::Outbox { command } => runtime()?.block_on(outbox::run(config, command)),
         Command::Nlu { command } => nlu_command(command),
     }
 }

@@ -74,6 +74,150 @@ pub struct Config {
     pub demo_participants: u64,
     pub demo_seed: u64,
     pub auth: AuthConfig,
+    pub whatsapp: WhatsAppConfig,
+    pub telegram: TelegramConfig,
+    pub messenger: MessengerConfig,
+    pub messaging: MessagingConfig,
+}
+
+/// WhatsApp Business Cloud API. The channel is on when `app_secret` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WhatsAppConfig {
+    /// Signs every webhook (`X-Hub-Signature-256`).
+    pub app_secret: Secret,
+    /// Answers Meta's `hub.verify_token` handshake.
+    pub verify_token: Secret,
+    /// Bearer token for the send API.
+    pub access_token: Secret,
+    /// The business number's id in the send path.
+    pub phone_number_id: String,
+    pub api_base: String,
+    /// An approved template (one body parameter) used outside the 24-hour window; without
+    /// one, such messages are recorded as not sendable.
+    pub template: Option<String>,
+    /// Messages per second for the business number (Meta's default tier is 80).
+    pub rate_per_sec: u32,
+    /// Seconds between two messages to the same person when more are queued (Meta's pair
+    /// rate limit is about one every 6 s sustained; short bursts are allowed).
+    pub pair_interval_ms: u64,
+}
+
+impl Default for WhatsAppConfig {
+    fn default() -> Self {
+        WhatsAppConfig {
+            app_secret: Secret::default(),
+            verify_token: Secret::default(),
+            access_token: Secret::default(),
+            phone_number_id: String::new(),
+            api_base: "https://graph.facebook.com/v21.0".into(),
+            template: None,
+            rate_per_sec: 80,
+            pair_interval_ms: 0,
+        }
+    }
+}
+
+/// Telegram Bot API. The channel is on when `secret_token` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramConfig {
+    pub bot_token: Secret,
+    /// Given to `setWebhook`; Telegram sends it back in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret_token: Secret,
+    pub api_base: String,
+    /// Messages per second across all chats (Telegram: about 30).
+    pub rate_per_sec: u32,
+    /// Milliseconds between two messages to one chat (Telegram: about one per second).
+    pub chat_interval_ms: u64,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        TelegramConfig {
+            bot_token: Secret::default(),
+            secret_token: Secret::default(),
+            api_base: "https://api.telegram.org".into(),
+            rate_per_sec: 30,
+            chat_interval_ms: 1000,
+        }
+    }
+}
+
+/// Facebook Messenger Platform. The channel is on when `app_secret` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessengerConfig {
+    pub app_secret: Secret,
+    pub verify_token: Secret,
+    pub page_token: Secret,
+    pub api_base: String,
+    pub rate_per_sec: u32,
+}
+
+impl Default for MessengerConfig {
+    fn default() -> Self {
+        MessengerConfig {
+            app_secret: Secret::default(),
+            verify_token: Secret::default(),
+            page_token: Secret::default(),
+            api_base: "https://graph.facebook.com/v21.0".into(),
+            rate_per_sec: 40,
+        }
+    }
+}
+
+/// The inbox, the conversation workers and the senders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessagingConfig {
+    /// Most events committed in one inbox transaction (group commit).
+    pub ingest_batch: usize,
+    /// Conversation workers: conversations are spread over them, each works in order.
+    pub workers: usize,
+    /// Sends in flight per channel.
+    pub send_concurrency: usize,
+    /// How long a sender owns a message it took; after a crash, another takes it over then.
+    pub lease_secs: i64,
+    /// Extra wait before re-sending a WhatsApp message whose send a crash interrupted, so the
+    /// provider's status (which carries our id) can show it was sent after all.
+    pub in_doubt_grace_secs: i64,
+    /// Attempts before a transient failure becomes a recorded failure.
+    pub max_attempts: u32,
+    /// Time-out of one provider call.
+    pub send_timeout_secs: u64,
+}
+
+impl Default for MessagingConfig {
+    fn default() -> Self {
+        MessagingConfig {
+            ingest_batch: 1024,
+            workers: 32,
+            send_concurrency: 64,
+            lease_secs: 30,
+            in_doubt_grace_secs: 60,
+            max_attempts: 8,
+            send_timeout_secs: 10,
+        }
+    }
+}
+
+impl WhatsAppConfig {
+    pub fn enabled(&self) -> bool {
+        !self.app_secret.is_empty()
+    }
+}
+
+impl TelegramConfig {
+    pub fn enabled(&self) -> bool {
+        !self.secret_token.is_empty()
+    }
+}
+
+impl MessengerConfig {
+    pub fn enabled(&self) -> bool {
+        !self.app_secret.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -116,6 +260,10 @@ impl Default for Config {
             demo_participants: 10_000,
             demo_seed: 2020,
             auth: AuthConfig::default(),
+            whatsapp: WhatsAppConfig::default(),
+            telegram: TelegramConfig::default(),
+            messenger: MessengerConfig::default(),
+            messaging: MessagingConfig::default(),
         }
     }
 }
@@ -143,6 +291,46 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     (
         "LAYAN_AUTH_LOGINS_PER_CLIENT_PER_HOUR",
         "auth.logins_per_client_per_hour",
+    ),
+    ("LAYAN_WHATSAPP_APP_SECRET", "whatsapp.app_secret"),
+    ("LAYAN_WHATSAPP_VERIFY_TOKEN", "whatsapp.verify_token"),
+    ("LAYAN_WHATSAPP_ACCESS_TOKEN", "whatsapp.access_token"),
+    ("LAYAN_WHATSAPP_PHONE_NUMBER_ID", "whatsapp.phone_number_id"),
+    ("LAYAN_WHATSAPP_API_BASE", "whatsapp.api_base"),
+    ("LAYAN_WHATSAPP_TEMPLATE", "whatsapp.template"),
+    ("LAYAN_WHATSAPP_RATE_PER_SEC", "whatsapp.rate_per_sec"),
+    (
+        "LAYAN_WHATSAPP_PAIR_INTERVAL_MS",
+        "whatsapp.pair_interval_ms",
+    ),
+    ("LAYAN_TELEGRAM_BOT_TOKEN", "telegram.bot_token"),
+    ("LAYAN_TELEGRAM_SECRET_TOKEN", "telegram.secret_token"),
+    ("LAYAN_TELEGRAM_API_BASE", "telegram.api_base"),
+    ("LAYAN_TELEGRAM_RATE_PER_SEC", "telegram.rate_per_sec"),
+    (
+        "LAYAN_TELEGRAM_CHAT_INTERVAL_MS",
+        "telegram.chat_interval_ms",
+    ),
+    ("LAYAN_MESSENGER_APP_SECRET", "messenger.app_secret"),
+    ("LAYAN_MESSENGER_VERIFY_TOKEN", "messenger.verify_token"),
+    ("LAYAN_MESSENGER_PAGE_TOKEN", "messenger.page_token"),
+    ("LAYAN_MESSENGER_API_BASE", "messenger.api_base"),
+    ("LAYAN_MESSENGER_RATE_PER_SEC", "messenger.rate_per_sec"),
+    ("LAYAN_MESSAGING_INGEST_BATCH", "messaging.ingest_batch"),
+    ("LAYAN_MESSAGING_WORKERS", "messaging.workers"),
+    (
+        "LAYAN_MESSAGING_SEND_CONCURRENCY",
+        "messaging.send_concurrency",
+    ),
+    ("LAYAN_MESSAGING_LEASE_SECS", "messaging.lease_secs"),
+    (
+        "LAYAN_MESSAGING_IN_DOUBT_GRACE_SECS",
+        "messaging.in_doubt_grace_secs",
+    ),
+    ("LAYAN_MESSAGING_MAX_ATTEMPTS", "messaging.max_attempts"),
+    (
+        "LAYAN_MESSAGING_SEND_TIMEOUT_SECS",
+        "messaging.send_timeout_secs",
     ),
 ];
 
@@ -190,6 +378,40 @@ impl Config {
                 ));
             }
         }
+        let wa = &self.whatsapp;
+        if wa.enabled() && (wa.access_token.is_empty() || wa.phone_number_id.is_empty()) {
+            return Err(ConfigError::Invalid(
+                "WhatsApp has an app secret but no access token or phone number id; set LAYAN_WHATSAPP_ACCESS_TOKEN and LAYAN_WHATSAPP_PHONE_NUMBER_ID".into(),
+            ));
+        }
+        if self.telegram.enabled() && self.telegram.bot_token.is_empty() {
+            return Err(ConfigError::Invalid(
+                "Telegram has a secret token but no bot token; set LAYAN_TELEGRAM_BOT_TOKEN".into(),
+            ));
+        }
+        if self.messenger.enabled() && self.messenger.page_token.is_empty() {
+            return Err(ConfigError::Invalid(
+                "Messenger has an app secret but no page token; set LAYAN_MESSENGER_PAGE_TOKEN"
+                    .into(),
+            ));
+        }
+        for (name, base) in [
+            ("whatsapp", &wa.api_base),
+            ("telegram", &self.telegram.api_base),
+            ("messenger", &self.messenger.api_base),
+        ] {
+            if !(base.starts_with("https://") || base.starts_with("http://")) {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} api_base must be an http(s) URL"
+                )));
+            }
+        }
+        let m = &self.messaging;
+        if m.ingest_batch == 0 || m.workers == 0 || m.send_concurrency == 0 || m.lease_secs <= 0 {
+            return Err(ConfigError::Invalid(
+                "messaging batch, workers, concurrency and lease must be positive".into(),
+            ));
+        }
         if self.auth.code_ttl_secs <= 0
             || self.auth.token_ttl_secs <= 0
             || self.auth.code_attempts == 0
@@ -233,6 +455,11 @@ fn env_value(key: &str, raw: &str) -> toml::Value {
     let numeric = key.ends_with("_secs")
         || key.ends_with("attempts")
         || key.ends_with("_per_hour")
+        || key.ends_with("_per_sec")
+        || key.ends_with("_ms")
+        || key.ends_with("_batch")
+        || key.ends_with("workers")
+        || key.ends_with("concurrency")
         || key == "demo_participants"
         || key == "demo_seed";
     if numeric {

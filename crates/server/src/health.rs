@@ -35,7 +35,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         0.0
     };
-    let extra = vec![
+    let mut extra = vec![
         (
             format!("layan_database_up{{backend=\"{}\"}}", state.store.backend()),
             ready,
@@ -48,6 +48,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             1.0,
         ),
     ];
+    if state.messaging.is_some() {
+        extra.extend(messaging_gauges(&state).await);
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -55,4 +58,48 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         state.metrics.render(&extra),
     )
+}
+
+/// Inbox lag, outbox depth per channel and recorded failures by provider code, read from the
+/// database so every node reports the shared truth.
+async fn messaging_gauges(state: &AppState) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    match state.store.inbox_stats().await {
+        Ok(stats) => {
+            out.push(("layan_inbox_pending".to_owned(), stats.pending as f64));
+            let lag = stats.oldest_pending.map_or(0.0, |t| {
+                (state.now() - t).num_milliseconds().max(0) as f64 / 1000.0
+            });
+            out.push(("layan_inbox_lag_seconds".to_owned(), lag));
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read inbox statistics"),
+    }
+    match state.store.outbox_counts().await {
+        Ok(counts) => {
+            let mut depth: std::collections::BTreeMap<&str, u64> = Default::default();
+            for c in &counts {
+                if c.state.is_unfinished() {
+                    *depth.entry(c.channel.as_str()).or_default() += c.count;
+                }
+                let code = c.error_code.as_deref().unwrap_or("");
+                out.push((
+                    format!(
+                        "layan_outbox_messages{{channel=\"{}\",state=\"{}\",code=\"{}\"}}",
+                        c.channel,
+                        c.state,
+                        code.replace(['"', '\\'], "")
+                    ),
+                    c.count as f64,
+                ));
+            }
+            for (channel, n) in depth {
+                out.push((
+                    format!("layan_outbox_depth{{channel=\"{channel}\"}}"),
+                    n as f64,
+                ));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read outbox statistics"),
+    }
+    out
 }

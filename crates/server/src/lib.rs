@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod logging;
+pub mod messaging;
 pub mod metrics;
 pub mod sample;
 pub mod state;
@@ -43,14 +44,17 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, store::StoreError> {
         let demo = store.meta_get(DEMO_META_KEY).await?.as_deref() == Some("true");
-        Ok(AppState {
+        let mut state = AppState {
             store,
             config: Arc::new(config),
             metrics: metrics::Metrics::default(),
             clock,
             demo,
             rules: Arc::new(jkn::RulesConfig::default()),
-        })
+            messaging: None,
+        };
+        state.messaging = messaging::start(&state).map_err(store::StoreError::Other)?;
+        Ok(state)
     }
 }
 
@@ -76,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .nest("/api/v1", api)
+        .merge(messaging::webhooks::routes())
         .merge(webchat::routes(&state))
         .fallback(api::not_found);
     if state.demo {

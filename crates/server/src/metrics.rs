@@ -26,6 +26,8 @@ struct Histogram {
 struct Inner {
     requests: BTreeMap<(String, String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
+    /// Other counters: family name, then label set (already rendered) to count.
+    counters: BTreeMap<&'static str, BTreeMap<String, u64>>,
 }
 
 #[derive(Default, Clone)]
@@ -50,6 +52,25 @@ impl Metrics {
         }
         h.sum += seconds;
         h.count += 1;
+    }
+
+    /// Adds one to the counter `name` with these labels. Label values must come from a small
+    /// fixed set (channel, kind, result), never from user input.
+    pub fn count(&self, name: &'static str, labels: &[(&str, &str)]) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let labels = labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect::<Vec<_>>()
+            .join(",");
+        *inner
+            .counters
+            .entry(name)
+            .or_default()
+            .entry(labels)
+            .or_default() += 1;
     }
 
     /// The text exposition format; `extra` lines (gauges read at scrape time) are appended.
@@ -94,6 +115,12 @@ impl Metrics {
                 "layan_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
                 h.count
             );
+        }
+        for (name, series) in &inner.counters {
+            let _ = writeln!(out, "# TYPE {name} counter");
+            for (labels, n) in series {
+                let _ = writeln!(out, "{name}{{{labels}}} {n}");
+            }
         }
         for (line, value) in extra {
             let _ = writeln!(out, "{line} {value}");

@@ -51,6 +51,8 @@ pub struct AppState {
     /// The database was created as demo data: demo-only helpers (the outbox viewer) are on.
     pub demo: bool,
     pub rules: Arc<jkn::RulesConfig>,
+    /// The chat channels' pipeline; `None` when no channel is configured.
+    pub messaging: Option<crate::messaging::Messaging>,
 }
 
 impl AppState {

@@ -1,14 +1,14 @@
 //! The assistant's tables: conversations (state per channel and sender), turns and cases.
 //! JSON is stored as text and parsed here, as the SQLite backend does.
 
-use crate::error::corrupt;
+use crate::error::{corrupt, PgResultExt};
 use crate::rows::stored_instant;
 use crate::PgStore;
 use store::{
     case_number, Case, CaseId, ConversationRecord, FamilyId, NewCase, NewTurn, ParticipantId,
     Result, StoreError, Turn, TurnId,
 };
-use tokio_postgres::Row;
+use tokio_postgres::{GenericClient, Row, Statement};
 
 fn from_json(s: &str, col: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| corrupt(col, e))
@@ -42,39 +42,70 @@ pub(crate) async fn conversation(
     .await
 }
 
+/// Creates or replaces a conversation's state; run by [`save_conversation`] and, inside the
+/// transaction of a processed event, by `messaging::commit_processed`.
+pub(crate) const SAVE_CONVERSATION: &str =
+    "INSERT INTO conversations (channel, sender, state, status, participant_id, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (channel, sender) DO UPDATE SET state = EXCLUDED.state, \
+     status = EXCLUDED.status, participant_id = EXCLUDED.participant_id, \
+     updated_at = EXCLUDED.updated_at";
+
+/// Stores one turn, returning its id.
+pub(crate) const APPEND_TURN: &str =
+    "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+
 pub(crate) async fn save_conversation(db: &PgStore, c: &ConversationRecord) -> Result<()> {
+    let mut conn = db.pool.get().await?;
+    let st = conn.prepare(SAVE_CONVERSATION).await?;
+    save_conversation_with(&conn.client, &st, c).await
+}
+
+/// [`SAVE_CONVERSATION`] (prepared as `st`) on a client or in a transaction.
+pub(crate) async fn save_conversation_with(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    c: &ConversationRecord,
+) -> Result<()> {
     let state = c.state.to_string();
     let participant = c.participant_id.map(|p| p.0);
     let updated_at = stored_instant(c.updated_at);
-    db.query_opt(
-        "INSERT INTO conversations (channel, sender, state, status, participant_id, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (channel, sender) DO UPDATE SET state = EXCLUDED.state, \
-         status = EXCLUDED.status, participant_id = EXCLUDED.participant_id, \
-         updated_at = EXCLUDED.updated_at \
-         RETURNING 1",
-        &[
-            &c.channel,
-            &c.sender,
-            &state,
-            &c.status,
-            &participant,
-            &updated_at,
-        ],
-        |_| Ok(()),
-    )
-    .await?;
+    client
+        .execute(
+            st,
+            &[
+                &c.channel,
+                &c.sender,
+                &state,
+                &c.status,
+                &participant,
+                &updated_at,
+            ],
+        )
+        .await
+        .db()?;
     Ok(())
 }
 
 pub(crate) async fn append_turn(db: &PgStore, t: NewTurn) -> Result<Turn> {
+    let mut conn = db.pool.get().await?;
+    let st = conn.prepare(APPEND_TURN).await?;
+    append_turn_with(&conn.client, &st, t).await
+}
+
+/// [`APPEND_TURN`] (prepared as `st`) on a client or in a transaction.
+pub(crate) async fn append_turn_with(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    t: NewTurn,
+) -> Result<Turn> {
     let body = t.body.to_string();
     let participant = t.participant_id.map(|p| p.0);
     let at = stored_instant(t.at);
-    let id = db
-        .query_opt(
-            "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    let row = client
+        .query_one(
+            st,
             &[
                 &t.channel,
                 &t.sender,
@@ -85,10 +116,10 @@ pub(crate) async fn append_turn(db: &PgStore, t: NewTurn) -> Result<Turn> {
                 &participant,
                 &at,
             ],
-            |r| get::<i64>(r, 0, "turns.id"),
         )
-        .await?
-        .ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?;
+        .await
+        .db()?;
+    let id = get::<i64>(&row, 0, "turns.id")?;
     Ok(Turn {
         id: TurnId(id),
         channel: t.channel,

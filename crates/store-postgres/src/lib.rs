@@ -13,6 +13,10 @@
 //!   its own transaction under `pg_advisory_xact_lock` so that nodes starting together take
 //!   turns; recorded in `schema_migrations`.
 //! - **Bulk import.** One transaction per batch, each table loaded with binary `COPY`.
+//! - **Messaging** (`messaging.rs`). The inbox takes a webhook batch in one `INSERT ... SELECT
+//!   FROM unnest(...) ON CONFLICT DO NOTHING` (one statement, one round trip); outbox claims lock
+//!   their candidates `FOR UPDATE SKIP LOCKED`, so nodes claiming together share the due rows;
+//!   a processed event is marked, and its results stored, in one transaction.
 //! - **Instants** are kept to the millisecond, like the SQLite backend, so both return the same.
 
 #![cfg_attr(
@@ -22,6 +26,7 @@
 
 mod assistant;
 mod error;
+mod messaging;
 mod migrate;
 mod pool;
 mod rows;
@@ -44,14 +49,16 @@ use store::{
     Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Result, SampleFilter,
     Store, StoreError, StoredRehabPlan,
 };
+// The messaging pipeline's records; their SQL lives in `messaging.rs`.
+use store::{
+    Claim, InboxEvent, InboxId, InboxStats, NewInboxEvent, OutboxCount, OutboxFilter,
+    ProcessedEvent, SendOutcome,
+};
 // The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
 use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Config, IsolationLevel, Transaction};
-
-/// The status of a message just put in the outbox.
-const QUEUED: &str = "queued";
 
 /// Tuning for [`PgStore::connect_with`].
 #[derive(Debug, Clone)]
@@ -1031,35 +1038,57 @@ impl Store for PgStore {
     }
 
     async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound> {
-        let created_at = stored_instant(message.created_at);
-        let id = self
-            .query_opt(
-                "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                &[
-                    &message.channel,
-                    &message.recipient,
-                    &message.purpose,
-                    &message.body,
-                    &QUEUED,
-                    &created_at,
-                ],
-                |r| {
-                    r.try_get::<_, i64>(0)
-                        .map_err(|e| error::corrupt("outbound.id", e))
-                },
-            )
-            .await?
-            .ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?;
-        Ok(Outbound {
-            id: OutboundId(id),
-            channel: message.channel,
-            recipient: message.recipient,
-            purpose: message.purpose,
-            body: message.body,
-            status: QUEUED.to_owned(),
-            created_at,
-        })
+        messaging::enqueue(self, message).await
+    }
+
+    // ---- the messaging pipeline: the outbox's send state and the inbox ------------------------
+    async fn outbox_claim(&self, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
+        messaging::claim(self, channel, claim).await
+    }
+
+    async fn outbox_complete(
+        &self,
+        id: OutboundId,
+        outcome: SendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        messaging::complete(self, id, outcome, at).await
+    }
+
+    async fn outbox_list(&self, filter: &OutboxFilter) -> Result<Vec<Outbound>> {
+        messaging::list(self, filter).await
+    }
+
+    async fn outbox_retry(&self, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64> {
+        messaging::retry(self, ids, now).await
+    }
+
+    async fn outbox_counts(&self) -> Result<Vec<OutboxCount>> {
+        messaging::counts(self).await
+    }
+
+    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>> {
+        messaging::inbox_append(self, events).await
+    }
+
+    async fn inbox_pending(&self, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>> {
+        messaging::inbox_pending(self, after, limit).await
+    }
+
+    async fn inbox_stats(&self) -> Result<InboxStats> {
+        messaging::inbox_stats(self).await
+    }
+
+    async fn last_inbound_at(
+        &self,
+        channel: &str,
+        conversation: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        messaging::last_inbound_at(self, channel, conversation).await
+    }
+
+    async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool> {
+        messaging::commit_processed(self, processed).await
     }
 
     async fn recent_outbound(&self, recipient: Option<&str>, limit: u32) -> Result<Vec<Outbound>> {

@@ -20,6 +20,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "conversations",
         include_str!("../migrations/0003_conversations.sql"),
     ),
+    (
+        4,
+        "messaging",
+        include_str!("../migrations/0004_messaging.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

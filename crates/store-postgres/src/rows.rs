@@ -9,8 +9,8 @@ use jkn::{
     Rupiah, Segment, Sex, YearMonth,
 };
 use store::{
-    Closure, ClosureId, Facility, FacilityId, Family, FamilyId, Login, Office, OfficeId, Outbound,
-    OutboundId, Participant, ParticipantId, Relation, StoreError,
+    Closure, ClosureId, Facility, FacilityId, Family, FamilyId, InboxId, Login, Office, OfficeId,
+    Outbound, OutboundId, Participant, ParticipantId, Relation, StoreError,
 };
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
@@ -257,12 +257,16 @@ pub(crate) fn login(row: &Row) -> Result<Login> {
 
 macro_rules! outbound_cols {
     () => {
-        "id, channel, recipient, purpose, body, status, created_at"
+        "id, channel, recipient, purpose, body, status, created_at, request, attempts, \
+         next_attempt_at, provider_message_id, error_code, error_reason, updated_at, inbox_id"
     };
 }
 pub(crate) use outbound_cols;
 
 pub(crate) fn outbound(row: &Row) -> Result<Outbound> {
+    let request = get::<Option<&str>>(row, 7, "outbound.request")?
+        .map(|json| serde_json::from_str(json).map_err(|e| corrupt("outbound.request", e)))
+        .transpose()?;
     Ok(Outbound {
         id: OutboundId(get(row, 0, "outbound.id")?),
         channel: get(row, 1, "outbound.channel")?,
@@ -271,5 +275,16 @@ pub(crate) fn outbound(row: &Row) -> Result<Outbound> {
         body: get(row, 4, "outbound.body")?,
         status: get(row, 5, "outbound.status")?,
         created_at: get(row, 6, "outbound.created_at")?,
+        request,
+        attempts: narrow(
+            get::<i32>(row, 8, "outbound.attempts")?,
+            "outbound.attempts",
+        )?,
+        next_attempt_at: get(row, 9, "outbound.next_attempt_at")?,
+        provider_message_id: get(row, 10, "outbound.provider_message_id")?,
+        error_code: get(row, 11, "outbound.error_code")?,
+        error_reason: get(row, 12, "outbound.error_reason")?,
+        updated_at: get(row, 13, "outbound.updated_at")?,
+        inbox_id: get::<Option<i64>>(row, 14, "outbound.inbox_id")?.map(InboxId),
     })
 }

@@ -27,6 +27,7 @@
 mod assistant;
 mod conn;
 mod error;
+mod messaging;
 mod migrate;
 mod rows;
 
@@ -51,9 +52,11 @@ use store::{
 };
 // The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
 use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
-
-/// The status of a message just put in the outbox.
-const QUEUED: &str = "queued";
+// The messaging pipeline's records; their SQL lives in `messaging.rs`.
+use store::{
+    Claim, InboxEvent, InboxId, InboxStats, NewInboxEvent, OutboxCount, OutboxFilter,
+    ProcessedEvent, SendOutcome,
+};
 
 /// Layan's store in one SQLite file. Cheap to share behind an `Arc`.
 pub struct SqliteStore {
@@ -1065,31 +1068,7 @@ impl Store for SqliteStore {
 
     async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound> {
         self.conns
-            .write(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .db()?
-                .execute(params![
-                    message.channel,
-                    message.recipient,
-                    message.purpose,
-                    message.body,
-                    QUEUED,
-                    millis(message.created_at),
-                ])
-                .db()?;
-                Ok(Outbound {
-                    id: OutboundId(c.last_insert_rowid()),
-                    channel: message.channel,
-                    recipient: message.recipient,
-                    purpose: message.purpose,
-                    body: message.body,
-                    status: QUEUED.to_owned(),
-                    created_at: stored_instant(message.created_at),
-                })
-            })
+            .write(move |c| messaging::insert_outbound(c, message))
             .await
     }
 
@@ -1117,6 +1096,73 @@ impl Store for SqliteStore {
                     rows::outbound,
                 ),
             })
+            .await
+    }
+
+    async fn outbox_claim(&self, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
+        let channel = channel.to_owned();
+        self.conns
+            .write(move |c| messaging::claim(c, &channel, claim))
+            .await
+    }
+
+    async fn outbox_complete(
+        &self,
+        id: OutboundId,
+        outcome: SendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conns
+            .write(move |c| messaging::complete(c, id, outcome, at))
+            .await
+    }
+
+    async fn outbox_list(&self, filter: &OutboxFilter) -> Result<Vec<Outbound>> {
+        let filter = filter.clone();
+        self.conns.read(move |c| messaging::list(c, &filter)).await
+    }
+
+    async fn outbox_retry(&self, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64> {
+        let ids = ids.to_vec();
+        self.conns
+            .write(move |c| messaging::retry(c, &ids, now))
+            .await
+    }
+
+    async fn outbox_counts(&self) -> Result<Vec<OutboxCount>> {
+        self.conns.read(|c| messaging::counts(c)).await
+    }
+
+    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>> {
+        self.conns
+            .write(move |c| messaging::inbox_append(c, events))
+            .await
+    }
+
+    async fn inbox_pending(&self, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>> {
+        self.conns
+            .read(move |c| messaging::inbox_pending(c, after, limit))
+            .await
+    }
+
+    async fn inbox_stats(&self) -> Result<InboxStats> {
+        self.conns.read(|c| messaging::inbox_stats(c)).await
+    }
+
+    async fn last_inbound_at(
+        &self,
+        channel: &str,
+        conversation: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let (channel, conversation) = (channel.to_owned(), conversation.to_owned());
+        self.conns
+            .read(move |c| messaging::last_inbound_at(c, &channel, &conversation))
+            .await
+    }
+
+    async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool> {
+        self.conns
+            .write(move |c| messaging::commit_processed(c, processed))
             .await
     }
 

@@ -19,6 +19,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "conversations",
         include_str!("../migrations/0003_conversations.sql"),
     ),
+    (
+        4,
+        "messaging",
+        include_str!("../migrations/0004_messaging.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -11,8 +11,8 @@ use jkn::{
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
 use store::{
-    Closure, ClosureId, Facility, FacilityId, Family, FamilyId, Login, Office, OfficeId, Outbound,
-    OutboundId, Participant, ParticipantId, Relation, StoreError,
+    Closure, ClosureId, Facility, FacilityId, Family, FamilyId, InboxId, Login, Office, OfficeId,
+    Outbound, OutboundId, Participant, ParticipantId, Relation, StoreError,
 };
 use wilayah::TimeZone;
 
@@ -285,9 +285,15 @@ pub(crate) fn login(row: &Row<'_>) -> Result<Login> {
     })
 }
 
-pub(crate) const OUTBOUND_COLS: &str = "id, channel, recipient, purpose, body, status, created_at";
+pub(crate) const OUTBOUND_COLS: &str = "id, channel, recipient, purpose, body, status, created_at, \
+     request, attempts, next_attempt_at, provider_message_id, error_code, error_reason, updated_at, \
+     inbox_id";
 
 pub(crate) fn outbound(row: &Row<'_>) -> Result<Outbound> {
+    let request = match opt_text(row, 7, "outbound.request")? {
+        Some(json) => Some(serde_json::from_str(json).map_err(|e| corrupt("outbound.request", e))?),
+        None => None,
+    };
     Ok(Outbound {
         id: OutboundId(int(row, 0)?),
         channel: text(row, 1, "outbound.channel")?.to_owned(),
@@ -296,6 +302,14 @@ pub(crate) fn outbound(row: &Row<'_>) -> Result<Outbound> {
         body: text(row, 4, "outbound.body")?.to_owned(),
         status: text(row, 5, "outbound.status")?.to_owned(),
         created_at: instant(int(row, 6)?, "outbound.created_at")?,
+        request,
+        attempts: narrow(int(row, 8)?, "outbound.attempts")?,
+        next_attempt_at: instant(int(row, 9)?, "outbound.next_attempt_at")?,
+        provider_message_id: opt_text(row, 10, "outbound.provider_message_id")?.map(str::to_owned),
+        error_code: opt_text(row, 11, "outbound.error_code")?.map(str::to_owned),
+        error_reason: opt_text(row, 12, "outbound.error_reason")?.map(str::to_owned),
+        updated_at: instant(int(row, 13)?, "outbound.updated_at")?,
+        inbox_id: opt_int(row, 14)?.map(InboxId),
     })
 }
 

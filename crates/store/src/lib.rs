@@ -9,9 +9,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::todo)
 )]
 
+pub mod messaging;
 pub mod model;
 mod nearest;
 
+pub use messaging::*;
 pub use model::*;
 pub use nearest::nearest_facilities;
 
@@ -130,9 +132,45 @@ pub trait Store: Send + Sync + 'static {
     async fn hit_rate_limit(&self, key: &str, window_start: DateTime<Utc>) -> Result<u32>;
 
     // ---- outbound messages (the outbox; channels send what is queued here) -------------
+    /// Queues one message (stored as failed at once when it is `unsendable`).
     async fn enqueue_outbound(&self, message: NewOutbound) -> Result<Outbound>;
     /// Most recent first, at most `limit`, optionally only for one recipient.
     async fn recent_outbound(&self, recipient: Option<&str>, limit: u32) -> Result<Vec<Outbound>>;
+    /// Leases up to `claim.limit` messages of `channel` that are due, oldest first, at most one
+    /// per recipient and only when no earlier message to that recipient is unfinished. Claimed
+    /// rows become `sending` with one more attempt counted.
+    async fn outbox_claim(&self, channel: &str, claim: Claim) -> Result<Vec<Outbound>>;
+    /// Records the result of a send attempt of a claimed message.
+    async fn outbox_complete(
+        &self,
+        id: OutboundId,
+        outcome: SendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Rows matching the filter, most recent first.
+    async fn outbox_list(&self, filter: &OutboxFilter) -> Result<Vec<Outbound>>;
+    /// Queues failed messages again (all failed ones when `ids` is empty), with their attempt
+    /// count reset. Returns how many were queued.
+    async fn outbox_retry(&self, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64>;
+    async fn outbox_counts(&self) -> Result<Vec<OutboxCount>>;
+
+    // ---- the inbox of provider events --------------------------------------------------------
+    /// Stores a batch of events in one transaction. Returns, per event in order, its new id,
+    /// or `None` when the same (channel, provider id) was stored before (a redelivery).
+    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>>;
+    /// Unprocessed events with an id above `after`, in id order, at most `limit`.
+    async fn inbox_pending(&self, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>>;
+    async fn inbox_stats(&self) -> Result<InboxStats>;
+    /// When the participant last wrote on `channel` (the start of the 24-hour window).
+    async fn last_inbound_at(
+        &self,
+        channel: &str,
+        conversation: &str,
+    ) -> Result<Option<DateTime<Utc>>>;
+    /// Stores everything one event's processing produced, in one transaction, and marks the
+    /// event processed. Returns false, storing nothing, when the event was already processed
+    /// (another worker got there first).
+    async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool>;
 
     // ---- the assistant: conversations, turns and cases -------------------------------------
     /// The stored state of the conversation with `sender` on `channel`, if any.

@@ -1,5 +1,6 @@
 //! The records Layan stores, built from typed domain values.
 
+use crate::messaging::StoredRequest;
 use chrono::{DateTime, NaiveDate, Utc};
 use directory::{FacilityKind, HospitalClass, Tier, WeeklyHours};
 use jkn::{
@@ -36,6 +37,10 @@ id_type!(FacilityId);
 id_type!(OfficeId);
 id_type!(ClosureId);
 id_type!(OutboundId);
+id_type!(
+    /// One event received from a messaging provider.
+    InboxId
+);
 
 /// A person's place in the family card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -247,7 +252,7 @@ pub struct NewToken {
     pub created_at: DateTime<Utc>,
 }
 
-/// A message waiting to be (or already) sent to a participant.
+/// A message waiting to be (or already) sent to a participant: one provider request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outbound {
     pub id: OutboundId,
@@ -255,11 +260,28 @@ pub struct Outbound {
     pub channel: String,
     /// The channel's address for the recipient (an MSISDN for sms/whatsapp).
     pub recipient: String,
-    /// What it is for ("otp", "reply", "broadcast"...).
+    /// What it is for ("otp", "reply", "callback_answer", "unsupported"...).
     pub purpose: String,
+    /// The readable text (the agents' view; the template parameter if the window closed).
     pub body: String,
+    /// One of [`OutboxState`]'s names.
     pub status: String,
     pub created_at: DateTime<Utc>,
+    /// The provider request to make; `None` for channels without a sender (sms codes read
+    /// from the demo outbox) and for messages that could not be rendered.
+    #[serde(skip)]
+    pub request: Option<StoredRequest>,
+    /// Send attempts made so far.
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    /// The provider's id for the sent message (wamid...), which its statuses refer to.
+    pub provider_message_id: Option<String>,
+    /// The provider's error code of the last failed attempt ("131047", "429", "timeout").
+    pub error_code: Option<String>,
+    pub error_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// The inbound event this is a reply to.
+    pub inbox_id: Option<InboxId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -269,6 +291,33 @@ pub struct NewOutbound {
     pub purpose: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    pub request: Option<StoredRequest>,
+    /// Set when the message cannot be sent at all (outside the 24-hour window with no
+    /// fallback): it is stored as failed with this reason, so the failure is visible.
+    pub unsendable: Option<String>,
+    pub inbox_id: Option<InboxId>,
+}
+
+impl NewOutbound {
+    /// A message with no provider request (an sms code, read from the demo outbox).
+    pub fn plain(
+        channel: &str,
+        recipient: &str,
+        purpose: &str,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        NewOutbound {
+            channel: channel.to_owned(),
+            recipient: recipient.to_owned(),
+            purpose: purpose.to_owned(),
+            body: body.to_owned(),
+            created_at: at,
+            request: None,
+            unsendable: None,
+            inbox_id: None,
+        }
+    }
 }
 
 /// Rows for [`crate::Store::import`]. Ids are assigned by the producer.

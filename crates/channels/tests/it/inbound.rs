@@ -176,6 +176,7 @@ fn a_failed_whatsapp_status_carries_its_error_code() {
             state: DeliveryState::Failed,
             recipient: "6281234567890".into(),
             errors: vec![(131047, "Re-engagement message".into())],
+            callback_data: None,
         })
     );
 }
@@ -429,4 +430,41 @@ fn one_odd_item_never_loses_the_other_events_of_a_webhook() {
     let events = messenger::parse(body).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].provider_id, "m_OK");
+}
+
+#[test]
+fn a_whatsapp_status_echoes_the_callback_data_we_sent() {
+    let e = wa("whatsapp_status_callback_data");
+    let EventKind::Status(status) = e.kind else {
+        panic!("not a status: {e:?}");
+    };
+    assert_eq!(status.state, DeliveryState::Sent);
+    assert_eq!(status.callback_data.as_deref(), Some("layan-outbound-4812"));
+}
+
+#[test]
+fn every_parsed_event_survives_the_inbox_round_trip() {
+    // The inbox stores events as JSON between the webhook and the engine: nothing may change.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let body = std::fs::read(&path).unwrap();
+        let events = if name.starts_with("whatsapp") {
+            whatsapp::parse(&body)
+        } else if name.starts_with("telegram") {
+            telegram::parse(&body)
+        } else {
+            messenger::parse(&body)
+        }
+        .unwrap_or_default();
+        for event in events {
+            let json = serde_json::to_value(&event).unwrap();
+            let back: InboundEvent = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, event, "{name}: {json}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 30, "only {seen} events in the fixtures");
 }

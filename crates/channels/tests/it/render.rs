@@ -242,6 +242,17 @@ fn outside_the_24_hour_window_whatsapp_needs_a_template() {
 }
 
 #[test]
+fn a_template_parameter_is_one_line_as_meta_requires() {
+    // Meta answers #100 for a parameter with a new-line, a tab or more than 4 spaces in a row.
+    let msg = Message::text("Status kartu: AKTIF\n\n• Iuran Rp0\tlunas     sampai Nov");
+    let reqs = whatsapp::render(&wa_target(Window::Closed, Some("pengingat_iuran")), &msg).unwrap();
+    let text = reqs[0].body["template"]["components"][0]["parameters"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(text, "Status kartu: AKTIF • Iuran Rp0 lunas sampai Nov");
+}
+
+#[test]
 fn telegram_buttons_become_an_inline_keyboard_with_short_unique_callback_data() {
     let long = "pilihan-".repeat(20);
     let reqs = telegram::render(

@@ -119,6 +119,46 @@ impl Store for FailingStore {
     async fn recent_outbound(&self, _: Option<&str>, _: u32) -> Result<Vec<Outbound>> {
         down()
     }
+    async fn outbox_claim(&self, _: &str, _: store::Claim) -> Result<Vec<Outbound>> {
+        down()
+    }
+    async fn outbox_complete(
+        &self,
+        _: store::OutboundId,
+        _: store::SendOutcome,
+        _: DateTime<Utc>,
+    ) -> Result<()> {
+        down()
+    }
+    async fn outbox_list(&self, _: &store::OutboxFilter) -> Result<Vec<Outbound>> {
+        down()
+    }
+    async fn outbox_retry(&self, _: &[store::OutboundId], _: DateTime<Utc>) -> Result<u64> {
+        down()
+    }
+    async fn outbox_counts(&self) -> Result<Vec<store::OutboxCount>> {
+        down()
+    }
+
+    // ---- the inbox of provider events -------------------------------------------------------
+    async fn inbox_append(
+        &self,
+        _: Vec<store::NewInboxEvent>,
+    ) -> Result<Vec<Option<store::InboxId>>> {
+        down()
+    }
+    async fn inbox_pending(&self, _: store::InboxId, _: u32) -> Result<Vec<store::InboxEvent>> {
+        down()
+    }
+    async fn inbox_stats(&self) -> Result<store::InboxStats> {
+        down()
+    }
+    async fn last_inbound_at(&self, _: &str, _: &str) -> Result<Option<DateTime<Utc>>> {
+        down()
+    }
+    async fn commit_processed(&self, _: store::ProcessedEvent) -> Result<bool> {
+        down()
+    }
     async fn save_rehab_plan(&self, _: NewRehabPlan) -> Result<StoredRehabPlan> {
         down()
     }

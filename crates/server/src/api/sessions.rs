@@ -184,15 +184,15 @@ async fn send_code(
     let minutes = state.config.auth.code_ttl_secs / 60;
     state
         .store
-        .enqueue_outbound(NewOutbound {
-            channel: "sms".into(),
-            recipient: phone.expose().to_string(),
-            purpose: "otp".into(),
-            body: format!(
+        .enqueue_outbound(NewOutbound::plain(
+            "sms",
+            phone.expose(),
+            "otp",
+            &format!(
                 "Kode verifikasi JKN Anda: {code}. Berlaku {minutes} menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas BPJS Kesehatan."
             ),
-            created_at: now,
-        })
+            now,
+        ))
         .await?;
     tracing::info!(participant = %participant.nik, phone = %phone, "one-time code queued");
     Ok(())

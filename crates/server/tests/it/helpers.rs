@@ -32,6 +32,11 @@ pub struct Reply {
 impl TestApp {
     /// A server over a fresh SQLite file holding a small demo dataset.
     pub async fn with_demo(participants: u64) -> TestApp {
+        Self::with_demo_config(participants, Config::load(None, Vec::new()).unwrap()).await
+    }
+
+    /// [`TestApp::with_demo`] with a configuration of the test's own (channels, limits).
+    pub async fn with_demo_config(participants: u64, config: Config) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store: SharedStore =
             Arc::new(store_sqlite::SqliteStore::open(&dir.path().join("layan.db")).unwrap());
@@ -41,12 +46,15 @@ impl TestApp {
             as_of: demo_day(),
         };
         demo::load(store.as_ref(), &demo, |_| {}).await.unwrap();
-        Self::over(store, dir).await
+        Self::over_with(store, dir, config).await
     }
 
     pub async fn over(store: SharedStore, dir: tempfile::TempDir) -> TestApp {
+        Self::over_with(store, dir, Config::load(None, Vec::new()).unwrap()).await
+    }
+
+    async fn over_with(store: SharedStore, dir: tempfile::TempDir, config: Config) -> TestApp {
         let clock = Arc::new(FixedClock::new(at(2026, 11, 23, 3, 0)));
-        let config = Config::load(None, Vec::new()).unwrap();
         let state = AppState::new(store.clone(), config, clock.clone())
             .await
             .unwrap();

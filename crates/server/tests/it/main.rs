@@ -5,6 +5,7 @@ mod helpers;
 
 mod api_errors;
 mod auth;
+mod channels;
 mod directory;
 mod logging;
 mod me;

@@ -10,6 +10,7 @@ mod facilities;
 mod fixtures;
 mod ledger;
 mod lifecycle;
+mod messaging;
 mod offices;
 mod outbox;
 mod participants;

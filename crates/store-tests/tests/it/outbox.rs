@@ -6,13 +6,13 @@ use chrono::Duration;
 use store::NewOutbound;
 
 fn message(recipient: &str, body: &str, minute: i64) -> NewOutbound {
-    NewOutbound {
-        channel: "whatsapp".into(),
-        recipient: recipient.into(),
-        purpose: "reply".into(),
-        body: body.into(),
-        created_at: at(2026, 3, 10, 8, 0) + Duration::minutes(minute),
-    }
+    NewOutbound::plain(
+        "whatsapp",
+        recipient,
+        "reply",
+        body,
+        at(2026, 3, 10, 8, 0) + Duration::minutes(minute),
+    )
 }
 
 async fn the_outbox_keeps_recent_messages_for_a_recipient_newest_first(db: &Harness) {

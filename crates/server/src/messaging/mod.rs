@@ -1,0 +1,121 @@
+//! The chat channels end to end: provider webhooks ([`webhooks`]) into a durable inbox with
+//! group commit ([`ingest`]), in-order processing per conversation through the assistant
+//! ([`process`]), replies as outbox rows ([`render`]) sent by paced, retrying senders
+//! ([`send`], [`pacing`]). See docs/ARCHITECTURE.md for the whole path and its guarantees.
+
+pub mod ingest;
+pub mod pacing;
+pub mod process;
+pub mod render;
+pub mod send;
+pub mod webhooks;
+
+use crate::state::AppState;
+use channels::{Channel, EventKind, InboundEvent};
+use chrono::{DateTime, Utc};
+use dialog::{DialogConfig, Engine, StoreData};
+use std::sync::Arc;
+use store::NewInboxEvent;
+use tokio::sync::Notify;
+
+/// Wake-ups between the stages, so work moves at once instead of at the next poll.
+#[derive(Clone, Default)]
+pub struct Wakers {
+    pub inbox: Arc<Notify>,
+    pub whatsapp: Arc<Notify>,
+    pub telegram: Arc<Notify>,
+    pub messenger: Arc<Notify>,
+}
+
+impl Wakers {
+    pub fn sender(&self, channel: Channel) -> &Arc<Notify> {
+        match channel {
+            Channel::WhatsApp => &self.whatsapp,
+            Channel::Telegram => &self.telegram,
+            Channel::Messenger => &self.messenger,
+        }
+    }
+}
+
+/// The running pipeline, held by the server state.
+#[derive(Clone)]
+pub struct Messaging {
+    pub ingest: ingest::Ingest,
+    pub wakers: Wakers,
+}
+
+/// The channels that have a secret configured.
+pub fn enabled_channels(config: &crate::Config) -> Vec<Channel> {
+    let mut on = Vec::new();
+    if config.whatsapp.enabled() {
+        on.push(Channel::WhatsApp);
+    }
+    if config.telegram.enabled() {
+        on.push(Channel::Telegram);
+    }
+    if config.messenger.enabled() {
+        on.push(Channel::Messenger);
+    }
+    on
+}
+
+/// Starts the committers, the conversation workers and a sender per enabled channel. `None`
+/// when no channel is configured.
+pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
+    let channels = enabled_channels(&state.config);
+    if channels.is_empty() {
+        return Ok(None);
+    }
+    let engine = Engine::new(
+        Arc::new(StoreData::new(state.store.clone())),
+        state.rules.clone(),
+        DialogConfig::default(),
+    )
+    .map_err(|e| format!("the assistant cannot start: {e}"))?;
+    let wakers = Wakers::default();
+    let committers = if state.store.backend() == "postgres" {
+        4
+    } else {
+        1
+    };
+    let ingest = ingest::Ingest::start(
+        state.store.clone(),
+        committers,
+        state.config.messaging.ingest_batch,
+        wakers.inbox.clone(),
+    );
+    process::spawn(state.clone(), Arc::new(engine), wakers.clone());
+    for channel in channels {
+        send::spawn(state.clone(), channel, wakers.sender(channel).clone())?;
+        tracing::info!(channel = %channel, "chat channel on");
+    }
+    Ok(Some(Messaging { ingest, wakers }))
+}
+
+/// The inbox's name for an event kind.
+pub fn kind_name(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Text { .. }
+        | EventKind::Choice { .. }
+        | EventKind::Location { .. }
+        | EventKind::Contact { .. } => "message",
+        EventKind::CallbackQuery { .. } => "callback",
+        EventKind::Attachment(_) => "attachment",
+        EventKind::Status(_) => "status",
+        EventKind::Edited { .. } => "edit",
+        EventKind::Unsupported { .. } => "unsupported",
+    }
+}
+
+/// An event as the inbox stores it.
+pub fn inbox_event(event: &InboundEvent, received_at: DateTime<Utc>) -> NewInboxEvent {
+    NewInboxEvent {
+        channel: event.channel.as_str().to_owned(),
+        provider_id: event.provider_id.clone(),
+        conversation: event.sender.address.clone(),
+        kind: kind_name(&event.kind).to_owned(),
+        payload: serde_json::to_value(event).unwrap_or_default(),
+        occurred_at: DateTime::from_timestamp(event.timestamp, 0).unwrap_or(received_at),
+        received_at,
+    }
+}

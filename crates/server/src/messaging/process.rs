@@ -1,0 +1,220 @@
+//! From the inbox to the outbox. A dispatcher reads unprocessed events in inbox order and
+//! hands each to the worker that owns its conversation (by hash), so one conversation's
+//! events are handled one at a time and in order while different conversations go in
+//! parallel. A worker decides the answer and commits, in one transaction, the inbox mark, the
+//! turns, the conversation state and the replies: after a crash an event is either fully
+//! answered or still pending, never answered twice.
+
+use super::render::{self, Addressee};
+use super::Wakers;
+use crate::state::AppState;
+use channels::{Channel, DeliveryState, EventKind, InboundEvent};
+use chrono::{DateTime, Utc};
+use dialog::{Engine, Message};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+use store::{
+    DeliveryUpdate, InboxEvent, InboxId, NewTurn, OutboundId, OutboxState, ProcessedEvent,
+};
+use tokio::sync::mpsc;
+
+/// Prefix of the `biz_opaque_callback_data` we attach to WhatsApp sends.
+pub const CALLBACK_PREFIX: &str = "layan-outbound-";
+
+pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers) {
+    let workers = state.config.messaging.workers.max(1);
+    let mut lanes = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (tx, rx) = mpsc::channel::<InboxEvent>(256);
+        lanes.push(tx);
+        tokio::spawn(work(state.clone(), engine.clone(), wakers.clone(), rx));
+    }
+    tokio::spawn(dispatch(state, wakers, lanes));
+}
+
+fn lane(event: &InboxEvent, lanes: usize) -> usize {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&event.channel, &event.conversation).hash(&mut h);
+    (h.finish() % lanes as u64) as usize
+}
+
+async fn dispatch(state: AppState, wakers: Wakers, lanes: Vec<mpsc::Sender<InboxEvent>>) {
+    // Everything unprocessed at start-up (a restart after a crash) is picked up from 0.
+    let mut cursor = InboxId(0);
+    loop {
+        match state.store.inbox_pending(cursor, 1_000).await {
+            Ok(events) if !events.is_empty() => {
+                for event in events {
+                    cursor = event.id;
+                    let i = lane(&event, lanes.len());
+                    if lanes[i].send(event).await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the inbox; retrying"),
+        }
+        // New commits wake us at once; the timer covers a missed wake-up and other nodes.
+        let _ = tokio::time::timeout(Duration::from_millis(500), wakers.inbox.notified()).await;
+    }
+}
+
+async fn work(
+    state: AppState,
+    engine: Arc<Engine>,
+    wakers: Wakers,
+    mut rx: mpsc::Receiver<InboxEvent>,
+) {
+    while let Some(event) = rx.recv().await {
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match process(&state, &engine, &event).await {
+                Ok(channel) => {
+                    if let Some(c) = channel {
+                        wakers.sender(c).notify_one();
+                    }
+                    break;
+                }
+                // Only the database fails here; the event stays pending and is tried again,
+                // holding back the later events of the same conversations so order is kept.
+                Err(e) => {
+                    tracing::warn!(error = %e, inbox_id = event.id.0, "processing failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+}
+
+/// Handles one event; returns the channel whose sender has new work.
+async fn process(
+    state: &AppState,
+    engine: &Engine,
+    stored: &InboxEvent,
+) -> Result<Option<Channel>, dialog::DialogError> {
+    let now = state.now();
+    let event: InboundEvent = match serde_json::from_value(stored.payload.clone()) {
+        Ok(e) => e,
+        Err(e) => {
+            // Written by this program, so unreadable means a bug or an incompatible upgrade:
+            // set it aside (processed, nothing sent) rather than block the conversation.
+            tracing::error!(error = %e, inbox_id = stored.id.0, "unreadable inbox event skipped");
+            commit(state, ProcessedEvent::marking(stored.id, now)).await?;
+            return Ok(None);
+        }
+    };
+    let channel = event.channel;
+    let mut done = ProcessedEvent::marking(stored.id, now);
+    let window = render::window_at(Some(stored.occurred_at), now);
+    let to = Addressee {
+        channel,
+        recipient: &event.sender.address,
+        purpose: "reply",
+        window,
+        inbox_id: Some(stored.id),
+        at: now,
+    };
+    let config = &state.config;
+    match &event.kind {
+        EventKind::Status(status) => {
+            done.deliveries.push(DeliveryUpdate {
+                channel: channel.as_str().to_owned(),
+                provider_message_id: status.message_id.clone(),
+                outbound_id: status
+                    .callback_data
+                    .as_deref()
+                    .and_then(|d| d.strip_prefix(CALLBACK_PREFIX))
+                    .and_then(|id| id.parse().ok())
+                    .map(OutboundId),
+                state: match status.state {
+                    DeliveryState::Sent => OutboxState::Sent,
+                    DeliveryState::Delivered => OutboxState::Delivered,
+                    DeliveryState::Read => OutboxState::Read,
+                    DeliveryState::Failed => OutboxState::Failed,
+                },
+                error_code: status.errors.first().map(|(code, _)| code.to_string()),
+                at: DateTime::from_timestamp(event.timestamp, 0).unwrap_or(now),
+            });
+            commit(state, done).await?;
+            return Ok(None);
+        }
+        // An edit is not a new request; answering it would answer the same thing twice.
+        EventKind::Edited { .. } => {
+            commit(state, done).await?;
+            return Ok(None);
+        }
+        EventKind::CallbackQuery { query_id, .. } => {
+            done.outbound
+                .push(render::callback_answer(config, &to, query_id));
+        }
+        _ => {}
+    }
+    match event.dialog_inbound() {
+        Some(inbound) => {
+            let decided = engine.decide(&event.dialog_sender(), inbound, now).await?;
+            done.outbound
+                .extend(render::rows(config, &to, &decided.messages));
+            done.turns = decided.turns;
+            done.conversation = Some(decided.conversation);
+        }
+        None => {
+            let (reply, what) = match &event.kind {
+                EventKind::Attachment(a) => {
+                    tracing::info!(channel = %channel, kind = %a.kind, "attachment received");
+                    (dialog::templates::attachment_received(), "attachment")
+                }
+                EventKind::Unsupported { what } => {
+                    tracing::info!(channel = %channel, what = %what, "unsupported message answered");
+                    (dialog::templates::unsupported_message(), "unsupported")
+                }
+                // A tap on a button without data, someone else's contact card...
+                _ => (dialog::templates::unsupported_message(), "unsupported"),
+            };
+            done.turns = side_turns(&event, &stored.payload, what, &reply, now);
+            done.outbound.extend(render::rows(config, &to, &[reply]));
+        }
+    }
+    commit(state, done).await?;
+    Ok(Some(channel))
+}
+
+/// The turns kept for an event the assistant did not read (the agents still see it).
+fn side_turns(
+    event: &InboundEvent,
+    payload: &serde_json::Value,
+    what: &str,
+    reply: &Message,
+    at: DateTime<Utc>,
+) -> Vec<NewTurn> {
+    let turn = |direction: &str, body: serde_json::Value, text: String| NewTurn {
+        channel: event.channel.as_str().to_owned(),
+        sender: event.sender.address.clone(),
+        direction: direction.to_owned(),
+        body,
+        text,
+        intent: None,
+        participant_id: None,
+        at,
+    };
+    vec![
+        turn("in", payload["kind"].clone(), format!("[{what}]")),
+        turn(
+            "out",
+            serde_json::to_value(reply).unwrap_or_default(),
+            reply.body().to_owned(),
+        ),
+    ]
+}
+
+async fn commit(state: &AppState, done: ProcessedEvent) -> Result<(), dialog::DialogError> {
+    let id = done.inbox_id;
+    if !state.store.commit_processed(done).await? {
+        // Another worker (another node) answered it first: its answer stands.
+        tracing::debug!(inbox_id = ?id, "event already processed elsewhere");
+    }
+    Ok(())
+}

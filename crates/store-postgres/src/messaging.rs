@@ -1,0 +1,488 @@
+//! The inbox and the outbox's send state on PostgreSQL. The contract is documented in
+//! `store::messaging`; the SQLite backend's `messaging.rs` is the reference.
+//!
+//! Several nodes share the database: claims lock their candidates with `FOR UPDATE SKIP
+//! LOCKED` (a node never waits for, nor takes, rows another node is claiming), and an event is
+//! marked processed by a conditional `UPDATE`, so only one worker's results are ever stored.
+
+use crate::assistant;
+use crate::error::{corrupt, PgResultExt};
+use crate::rows::{self, outbound_cols, stored_instant};
+use crate::PgStore;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use store::{
+    Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent, NewOutbound, Outbound,
+    OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent, Result, SendOutcome,
+    StoreError, StoredRequest,
+};
+use tokio_postgres::{GenericClient, Row, Statement};
+
+fn request_json(r: &StoredRequest) -> Result<String> {
+    serde_json::to_string(r).map_err(|e| StoreError::Other(format!("encoding a request: {e}")))
+}
+
+fn get<'a, T: tokio_postgres::types::FromSql<'a>>(r: &'a Row, i: usize, col: &str) -> Result<T> {
+    r.try_get(i).map_err(|e| corrupt(col, e))
+}
+
+fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
+    Ok(get::<i64>(r, i, col)?.max(0) as u64)
+}
+
+// ---- the outbox ---------------------------------------------------------------------------
+
+const INSERT_OUTBOUND: &str =
+    "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
+     attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10) RETURNING id";
+
+/// The error code of a message stored failed because it could not be sent at all.
+const UNSENDABLE: &str = "unsendable";
+
+/// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
+/// when it is unsendable.
+async fn insert_outbound(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    m: NewOutbound,
+) -> Result<Outbound> {
+    let (status, reason) = match &m.unsendable {
+        Some(reason) => (OutboxState::Failed, Some(reason.clone())),
+        None => (OutboxState::Queued, None),
+    };
+    let error_code = reason.as_ref().map(|_| UNSENDABLE);
+    let request = m.request.as_ref().map(request_json).transpose()?;
+    let created_at = stored_instant(m.created_at);
+    let row = client
+        .query_one(
+            st,
+            &[
+                &m.channel,
+                &m.recipient,
+                &m.purpose,
+                &m.body,
+                &status.as_str(),
+                &created_at,
+                &request,
+                &error_code,
+                &reason,
+                &m.inbox_id.map(|i| i.0),
+            ],
+        )
+        .await
+        .db()?;
+    Ok(Outbound {
+        id: OutboundId(get(&row, 0, "outbound.id")?),
+        channel: m.channel,
+        recipient: m.recipient,
+        purpose: m.purpose,
+        body: m.body,
+        status: status.as_str().to_owned(),
+        created_at,
+        request: m.request,
+        attempts: 0,
+        next_attempt_at: created_at,
+        provider_message_id: None,
+        error_code: error_code.map(str::to_owned),
+        error_reason: reason,
+        updated_at: created_at,
+        inbox_id: m.inbox_id,
+    })
+}
+
+pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
+    let mut conn = db.pool.get().await?;
+    let st = conn.prepare(INSERT_OUTBOUND).await?;
+    insert_outbound(&conn.client, &st, m).await
+}
+
+/// Candidates are locked with SKIP LOCKED, so nodes claiming at the same moment share the due
+/// rows instead of queueing behind each other. A row is a candidate only when no earlier
+/// message to its recipient is still owed (a row without a request is never sent, so it
+/// never holds the line up).
+const CLAIM: &str = concat!(
+    "WITH due AS (SELECT o.id FROM outbound o \
+       WHERE o.channel = $1 AND o.request IS NOT NULL \
+         AND ((o.status = 'queued' AND o.next_attempt_at <= $2) \
+           OR (o.status = 'sending' AND o.lease_until <= $4)) \
+         AND NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
+           AND e.recipient = o.recipient AND e.id < o.id \
+           AND e.status IN ('queued', 'sending') AND e.request IS NOT NULL) \
+       ORDER BY o.id LIMIT $5 \
+       FOR UPDATE OF o SKIP LOCKED) \
+     UPDATE outbound SET status = 'sending', lease_until = $3, attempts = attempts + 1, \
+       updated_at = $2 \
+     WHERE id IN (SELECT id FROM due) \
+     RETURNING ",
+    outbound_cols!()
+);
+
+pub(crate) async fn claim(db: &PgStore, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
+    let mut claimed = db
+        .query_all(
+            CLAIM,
+            &[
+                &channel,
+                &stored_instant(claim.now),
+                &stored_instant(claim.lease_until),
+                &stored_instant(claim.in_doubt_before),
+                &i64::from(claim.limit),
+            ],
+            rows::outbound,
+        )
+        .await?;
+    claimed.sort_by_key(|o| o.id);
+    Ok(claimed)
+}
+
+// A status may have settled the message already (the provider can be faster than its own
+// answer): keep the further state and its error, but learn the provider's id.
+const COMPLETE_SENT: &str = "UPDATE outbound SET \
+     status = CASE WHEN status IN ('queued', 'sending') THEN 'sent' ELSE status END, \
+     error_code = CASE WHEN status IN ('queued', 'sending') THEN NULL ELSE error_code END, \
+     error_reason = CASE WHEN status IN ('queued', 'sending') THEN NULL ELSE error_reason END, \
+     provider_message_id = COALESCE($2, provider_message_id), lease_until = NULL, \
+     updated_at = $3 WHERE id = $1";
+const COMPLETE_RETRY: &str =
+    "UPDATE outbound SET status = 'queued', next_attempt_at = $2, lease_until = NULL, \
+     error_code = $3, error_reason = $4, updated_at = $5 \
+     WHERE id = $1 AND status IN ('queued', 'sending')";
+const COMPLETE_REPLACE: &str =
+    "UPDATE outbound SET status = 'queued', request = $2, next_attempt_at = $3, \
+     lease_until = NULL, updated_at = $3 \
+     WHERE id = $1 AND status IN ('queued', 'sending')";
+const COMPLETE_FAILED: &str =
+    "UPDATE outbound SET status = 'failed', lease_until = NULL, error_code = $2, \
+     error_reason = $3, updated_at = $4 \
+     WHERE id = $1 AND status IN ('queued', 'sending')";
+
+pub(crate) async fn complete(
+    db: &PgStore,
+    id: OutboundId,
+    outcome: SendOutcome,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let at = stored_instant(at);
+    let mut conn = db.pool.get().await?;
+    let changed = match outcome {
+        SendOutcome::Sent {
+            provider_message_id,
+        } => {
+            let st = conn.prepare(COMPLETE_SENT).await?;
+            conn.client
+                .execute(&st, &[&id.0, &provider_message_id, &at])
+                .await
+        }
+        SendOutcome::Retry {
+            at: next,
+            code,
+            reason,
+        } => {
+            let st = conn.prepare(COMPLETE_RETRY).await?;
+            conn.client
+                .execute(&st, &[&id.0, &stored_instant(next), &code, &reason, &at])
+                .await
+        }
+        SendOutcome::Replace { request } => {
+            let st = conn.prepare(COMPLETE_REPLACE).await?;
+            conn.client
+                .execute(&st, &[&id.0, &request_json(&request)?, &at])
+                .await
+        }
+        SendOutcome::Failed { code, reason } => {
+            let st = conn.prepare(COMPLETE_FAILED).await?;
+            conn.client
+                .execute(&st, &[&id.0, &code, &reason, &at])
+                .await
+        }
+    }
+    .db()?;
+    if changed == 0 {
+        // Not an error when a status got there first (the row is finished); only when the
+        // message does not exist.
+        let st = conn.prepare("SELECT 1 FROM outbound WHERE id = $1").await?;
+        if conn.client.query_opt(&st, &[&id.0]).await.db()?.is_none() {
+            return Err(StoreError::NotFound(format!("outbound message {id}")));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn list(db: &PgStore, filter: &OutboxFilter) -> Result<Vec<Outbound>> {
+    db.query_all(
+        concat!(
+            "SELECT ",
+            outbound_cols!(),
+            " FROM outbound WHERE ($1::text IS NULL OR channel = $1) \
+             AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3"
+        ),
+        &[
+            &filter.channel,
+            &filter.state.map(OutboxState::as_str),
+            &i64::from(filter.limit),
+        ],
+        rows::outbound,
+    )
+    .await
+}
+
+pub(crate) async fn retry(db: &PgStore, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64> {
+    // No ids: every failed message.
+    let ids: Option<Vec<i64>> = (!ids.is_empty()).then(|| ids.iter().map(|i| i.0).collect());
+    let mut conn = db.pool.get().await?;
+    let st = conn
+        .prepare(
+            "UPDATE outbound SET status = 'queued', attempts = 0, next_attempt_at = $2, \
+             lease_until = NULL, updated_at = $2 \
+             WHERE status = 'failed' AND request IS NOT NULL \
+             AND ($1::bigint[] IS NULL OR id = ANY ($1))",
+        )
+        .await?;
+    conn.client
+        .execute(&st, &[&ids, &stored_instant(now)])
+        .await
+        .db()
+}
+
+pub(crate) async fn counts(db: &PgStore) -> Result<Vec<OutboxCount>> {
+    db.query_all(
+        // NULLS FIRST: the order SQLite gives.
+        "SELECT channel, status, CASE WHEN status = 'failed' THEN error_code END AS code, \
+         COUNT(*) FROM outbound GROUP BY channel, status, code \
+         ORDER BY channel, status, code NULLS FIRST",
+        &[],
+        |r| {
+            let status: &str = get(r, 1, "outbound.status")?;
+            Ok(OutboxCount {
+                channel: get(r, 0, "outbound.channel")?,
+                state: OutboxState::parse(status)
+                    .ok_or_else(|| corrupt("outbound.status", status))?,
+                error_code: get(r, 2, "outbound.error_code")?,
+                count: count(r, 3, "count")?,
+            })
+        },
+    )
+    .await
+}
+
+// ---- the inbox ----------------------------------------------------------------------------
+
+/// The whole batch in one statement (so one transaction and one round trip), inserted in the
+/// batch's order so ids follow arrival. A (channel, provider id) already stored, or repeated
+/// earlier in the batch, is skipped.
+const INBOX_APPEND: &str =
+    "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, occurred_at, \
+     received_at) \
+     SELECT e.channel, e.provider_id, e.conversation, e.kind, e.payload, e.occurred_at, \
+     e.received_at \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+     $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY \
+     AS e (channel, provider_id, conversation, kind, payload, occurred_at, received_at, n) \
+     ORDER BY e.n \
+     ON CONFLICT (channel, provider_id) DO NOTHING \
+     RETURNING id, channel, provider_id";
+
+pub(crate) async fn inbox_append(
+    db: &PgStore,
+    events: Vec<NewInboxEvent>,
+) -> Result<Vec<Option<InboxId>>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = events.len();
+    let mut channels = Vec::with_capacity(n);
+    let mut provider_ids = Vec::with_capacity(n);
+    let mut conversations = Vec::with_capacity(n);
+    let mut kinds = Vec::with_capacity(n);
+    let mut payloads = Vec::with_capacity(n);
+    let mut occurred = Vec::with_capacity(n);
+    let mut received = Vec::with_capacity(n);
+    for e in &events {
+        channels.push(e.channel.as_str());
+        provider_ids.push(e.provider_id.as_str());
+        conversations.push(e.conversation.as_str());
+        kinds.push(e.kind.as_str());
+        payloads.push(e.payload.to_string());
+        occurred.push(stored_instant(e.occurred_at));
+        received.push(stored_instant(e.received_at));
+    }
+    let inserted = db
+        .query_all(
+            INBOX_APPEND,
+            &[
+                &channels,
+                &provider_ids,
+                &conversations,
+                &kinds,
+                &payloads,
+                &occurred,
+                &received,
+            ],
+            |r| {
+                Ok((
+                    (
+                        get::<String>(r, 1, "inbox.channel")?,
+                        get::<String>(r, 2, "inbox.provider_id")?,
+                    ),
+                    InboxId(get(r, 0, "inbox.id")?),
+                ))
+            },
+        )
+        .await?;
+    // RETURNING names the rows stored; an event's key is stored at most once, by its first
+    // occurrence in the batch (the insert follows the batch's order), so later occurrences
+    // (`remove` found nothing) are duplicates.
+    let mut new: HashMap<(String, String), InboxId> = inserted.into_iter().collect();
+    Ok(events
+        .into_iter()
+        .map(|e| new.remove(&(e.channel, e.provider_id)))
+        .collect())
+}
+
+macro_rules! inbox_cols {
+    () => {
+        "id, channel, provider_id, conversation, kind, payload, occurred_at, received_at, \
+         processed_at"
+    };
+}
+
+fn inbox_event(r: &Row) -> Result<InboxEvent> {
+    let payload: &str = get(r, 5, "inbox.payload")?;
+    Ok(InboxEvent {
+        id: InboxId(get(r, 0, "inbox.id")?),
+        channel: get(r, 1, "inbox.channel")?,
+        provider_id: get(r, 2, "inbox.provider_id")?,
+        conversation: get(r, 3, "inbox.conversation")?,
+        kind: get(r, 4, "inbox.kind")?,
+        payload: serde_json::from_str(payload).map_err(|e| corrupt("inbox.payload", e))?,
+        occurred_at: get(r, 6, "inbox.occurred_at")?,
+        received_at: get(r, 7, "inbox.received_at")?,
+        processed_at: get(r, 8, "inbox.processed_at")?,
+    })
+}
+
+pub(crate) async fn inbox_pending(
+    db: &PgStore,
+    after: InboxId,
+    limit: u32,
+) -> Result<Vec<InboxEvent>> {
+    db.query_all(
+        concat!(
+            "SELECT ",
+            inbox_cols!(),
+            " FROM inbox WHERE processed_at IS NULL AND id > $1 ORDER BY id LIMIT $2"
+        ),
+        &[&after.0, &i64::from(limit)],
+        inbox_event,
+    )
+    .await
+}
+
+pub(crate) async fn inbox_stats(db: &PgStore) -> Result<InboxStats> {
+    let stats = db
+        .query_opt(
+            "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE processed_at IS NULL",
+            &[],
+            |r| {
+                Ok(InboxStats {
+                    pending: count(r, 0, "count")?,
+                    oldest_pending: get(r, 1, "inbox.received_at")?,
+                })
+            },
+        )
+        .await?;
+    Ok(stats.unwrap_or_default())
+}
+
+pub(crate) async fn last_inbound_at(
+    db: &PgStore,
+    channel: &str,
+    conversation: &str,
+) -> Result<Option<DateTime<Utc>>> {
+    Ok(db
+        .query_opt(
+            "SELECT MAX(occurred_at) FROM inbox \
+             WHERE channel = $1 AND conversation = $2 AND kind <> 'status'",
+            &[&channel, &conversation],
+            |r| get::<Option<DateTime<Utc>>>(r, 0, "inbox.occurred_at"),
+        )
+        .await?
+        .flatten())
+}
+
+// ---- one processed event --------------------------------------------------------------------
+
+const MARK_PROCESSED: &str =
+    "UPDATE inbox SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL";
+
+/// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL). It is
+/// matched by the provider's id, or by our id when the provider echoes it back, which settles
+/// a `sending` row whose answer a crash cut off (and teaches it the provider's id).
+const APPLY_DELIVERY: &str =
+    "UPDATE outbound SET status = $4, error_code = COALESCE($5, error_code), \
+     provider_message_id = COALESCE(provider_message_id, $2), lease_until = NULL, \
+     updated_at = $6 \
+     WHERE channel = $1 AND (provider_message_id = $2 OR id = $3) \
+     AND (CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 \
+          WHEN 'read' THEN 4 ELSE 0 END) < $7";
+
+async fn apply_delivery(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    d: &DeliveryUpdate,
+) -> Result<()> {
+    client
+        .execute(
+            st,
+            &[
+                &d.channel,
+                &d.provider_message_id,
+                &d.outbound_id.map(|i| i.0),
+                &d.state.as_str(),
+                &d.error_code,
+                &stored_instant(d.at),
+                &i32::from(d.state.rank()),
+            ],
+        )
+        .await
+        .db()?;
+    Ok(())
+}
+
+pub(crate) async fn commit_processed(db: &PgStore, p: ProcessedEvent) -> Result<bool> {
+    let mut conn = db.pool.get().await?;
+    // Prepared (or found in the connection's cache) before the transaction starts.
+    let mark = conn.prepare(MARK_PROCESSED).await?;
+    let turn = conn.prepare(assistant::APPEND_TURN).await?;
+    let conversation = conn.prepare(assistant::SAVE_CONVERSATION).await?;
+    let outbound = conn.prepare(INSERT_OUTBOUND).await?;
+    let delivery = conn.prepare(APPLY_DELIVERY).await?;
+
+    let tx = conn.client.transaction().await.db()?;
+    if let Some(id) = p.inbox_id {
+        let at = stored_instant(p.processed_at.unwrap_or_else(Utc::now));
+        // Another worker that marked it first holds the row until it commits; this one then
+        // finds it processed and changes nothing.
+        let marked = tx.execute(&mark, &[&id.0, &at]).await.db()?;
+        if marked == 0 {
+            // Already processed, or not in the inbox at all: store nothing.
+            tx.rollback().await.db()?;
+            return Ok(false);
+        }
+    }
+    for t in p.turns {
+        assistant::append_turn_with(&tx, &turn, t).await?;
+    }
+    if let Some(c) = &p.conversation {
+        assistant::save_conversation_with(&tx, &conversation, c).await?;
+    }
+    for m in p.outbound {
+        insert_outbound(&tx, &outbound, m).await?;
+    }
+    for d in &p.deliveries {
+        apply_delivery(&tx, &delivery, d).await?;
+    }
+    tx.commit().await.db()?;
+    Ok(true)
+}

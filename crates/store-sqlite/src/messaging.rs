@@ -1,0 +1,388 @@
+//! The inbox and the outbox's send state. Plain functions over a connection; `lib.rs` runs
+//! them on the writer or a reader. The contract is documented in `store::messaging`.
+
+use crate::assistant;
+use crate::error::{corrupt, SqlResultExt};
+use crate::rows::{self, instant, millis, stored_instant};
+use crate::{query_all, query_one};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, Row, TransactionBehavior};
+use store::{
+    Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent, NewOutbound, Outbound,
+    OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent, Result, SendOutcome,
+    StoreError, StoredRequest,
+};
+
+/// The SQL form of [`OutboxState::rank`].
+const RANK: &str = "CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 \
+                    WHEN 'read' THEN 4 ELSE 0 END";
+
+fn request_json(r: &StoredRequest) -> Result<String> {
+    serde_json::to_string(r).map_err(|e| StoreError::Other(format!("encoding a request: {e}")))
+}
+
+pub(crate) fn insert_outbound(c: &Connection, m: NewOutbound) -> Result<Outbound> {
+    let (status, reason) = match &m.unsendable {
+        Some(reason) => (OutboxState::Failed, Some(reason.clone())),
+        None => (OutboxState::Queued, None),
+    };
+    let request = m.request.as_ref().map(request_json).transpose()?;
+    let at = millis(m.created_at);
+    c.prepare_cached(
+        "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
+         attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?6, ?8, ?9, ?6, ?10)",
+    )
+    .db()?
+    .execute(params![
+        m.channel,
+        m.recipient,
+        m.purpose,
+        m.body,
+        status.as_str(),
+        at,
+        request,
+        reason.as_ref().map(|_| "unsendable"),
+        reason,
+        m.inbox_id.map(|i| i.0),
+    ])
+    .db()?;
+    let created_at = stored_instant(m.created_at);
+    Ok(Outbound {
+        id: OutboundId(c.last_insert_rowid()),
+        channel: m.channel,
+        recipient: m.recipient,
+        purpose: m.purpose,
+        body: m.body,
+        status: status.as_str().to_owned(),
+        created_at,
+        request: m.request,
+        attempts: 0,
+        next_attempt_at: created_at,
+        provider_message_id: None,
+        error_code: reason.as_ref().map(|_| "unsendable".to_owned()),
+        error_reason: reason,
+        updated_at: created_at,
+        inbox_id: m.inbox_id,
+    })
+}
+
+pub(crate) fn claim(c: &mut Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
+    let tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let mut claimed = query_all(
+        &tx,
+        &format!(
+            "UPDATE outbound SET status = 'sending', lease_until = ?3, attempts = attempts + 1, \
+             updated_at = ?2 \
+             WHERE id IN (SELECT o.id FROM outbound o \
+               WHERE o.channel = ?1 AND o.request IS NOT NULL \
+                 AND ((o.status = 'queued' AND o.next_attempt_at <= ?2) \
+                   OR (o.status = 'sending' AND o.lease_until <= ?4)) \
+                 AND NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
+                   AND e.recipient = o.recipient AND e.id < o.id \
+                   AND e.status IN ('queued', 'sending') AND e.request IS NOT NULL) \
+               ORDER BY o.id LIMIT ?5) \
+             RETURNING {}",
+            rows::OUTBOUND_COLS
+        ),
+        params![
+            channel,
+            millis(claim.now),
+            millis(claim.lease_until),
+            millis(claim.in_doubt_before),
+            claim.limit
+        ],
+        rows::outbound,
+    )?;
+    tx.commit().db()?;
+    claimed.sort_by_key(|o| o.id);
+    Ok(claimed)
+}
+
+pub(crate) fn complete(
+    c: &Connection,
+    id: OutboundId,
+    outcome: SendOutcome,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let at = millis(at);
+    let changed = match outcome {
+        SendOutcome::Sent {
+            provider_message_id,
+        } => c
+            .prepare_cached(
+                // A status may have settled it already (the provider can be faster than its
+                // own answer): keep the further state (and a reported failure's code), but
+                // learn the provider's id.
+                "UPDATE outbound SET status = CASE WHEN status IN ('queued', 'sending') \
+                 THEN 'sent' ELSE status END, \
+                 error_code = CASE WHEN status IN ('queued', 'sending') \
+                 THEN NULL ELSE error_code END, \
+                 error_reason = CASE WHEN status IN ('queued', 'sending') \
+                 THEN NULL ELSE error_reason END, \
+                 provider_message_id = COALESCE(?2, provider_message_id), lease_until = NULL, \
+                 updated_at = ?3 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![id.0, provider_message_id, at])
+            .db()?,
+        SendOutcome::Retry {
+            at: next,
+            code,
+            reason,
+        } => c
+            .prepare_cached(
+                "UPDATE outbound SET status = 'queued', next_attempt_at = ?2, lease_until = NULL, \
+                 error_code = ?3, error_reason = ?4, updated_at = ?5 \
+                 WHERE id = ?1 AND status IN ('queued', 'sending')",
+            )
+            .db()?
+            .execute(params![id.0, millis(next), code, reason, at])
+            .db()?,
+        SendOutcome::Replace { request } => c
+            .prepare_cached(
+                "UPDATE outbound SET status = 'queued', request = ?2, next_attempt_at = ?3, \
+                 lease_until = NULL, updated_at = ?3 \
+                 WHERE id = ?1 AND status IN ('queued', 'sending')",
+            )
+            .db()?
+            .execute(params![id.0, request_json(&request)?, at])
+            .db()?,
+        SendOutcome::Failed { code, reason } => c
+            .prepare_cached(
+                "UPDATE outbound SET status = 'failed', lease_until = NULL, error_code = ?2, \
+                 error_reason = ?3, updated_at = ?4 \
+                 WHERE id = ?1 AND status IN ('queued', 'sending')",
+            )
+            .db()?
+            .execute(params![id.0, code, reason, at])
+            .db()?,
+    };
+    if changed == 0 {
+        let exists: Option<i64> =
+            query_one(c, "SELECT id FROM outbound WHERE id = ?1", [id.0], |r| {
+                r.get(0).db()
+            })?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("outbound message {id}")));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn list(c: &Connection, filter: &OutboxFilter) -> Result<Vec<Outbound>> {
+    query_all(
+        c,
+        &format!(
+            "SELECT {} FROM outbound WHERE (?1 IS NULL OR channel = ?1) \
+             AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3",
+            rows::OUTBOUND_COLS
+        ),
+        params![
+            filter.channel,
+            filter.state.map(OutboxState::as_str),
+            filter.limit
+        ],
+        rows::outbound,
+    )
+}
+
+pub(crate) fn retry(c: &mut Connection, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64> {
+    let tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let sql = "UPDATE outbound SET status = 'queued', attempts = 0, next_attempt_at = ?2, \
+               lease_until = NULL, updated_at = ?2 \
+               WHERE status = 'failed' AND request IS NOT NULL AND (?1 IS NULL OR id = ?1)";
+    let mut n = 0;
+    {
+        let mut stmt = tx.prepare_cached(sql).db()?;
+        if ids.is_empty() {
+            n += stmt
+                .execute(params![Option::<i64>::None, millis(now)])
+                .db()?;
+        }
+        for id in ids {
+            n += stmt.execute(params![id.0, millis(now)]).db()?;
+        }
+    }
+    tx.commit().db()?;
+    Ok(n as u64)
+}
+
+pub(crate) fn counts(c: &Connection) -> Result<Vec<OutboxCount>> {
+    query_all(
+        c,
+        "SELECT channel, status, CASE WHEN status = 'failed' THEN error_code END AS code, \
+         COUNT(*) FROM outbound GROUP BY channel, status, code ORDER BY channel, status, code",
+        [],
+        |r| {
+            let status: String = r.get(1).db()?;
+            Ok(OutboxCount {
+                channel: r.get(0).db()?,
+                state: OutboxState::parse(&status)
+                    .ok_or_else(|| corrupt("outbound.status", &status))?,
+                error_code: r.get(2).db()?,
+                count: r.get::<_, i64>(3).db()?.max(0) as u64,
+            })
+        },
+    )
+}
+
+pub(crate) fn inbox_append(
+    c: &mut Connection,
+    events: Vec<NewInboxEvent>,
+) -> Result<Vec<Option<InboxId>>> {
+    let tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let mut ids = Vec::with_capacity(events.len());
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, \
+                 occurred_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (channel, provider_id) DO NOTHING",
+            )
+            .db()?;
+        for e in events {
+            let inserted = insert
+                .execute(params![
+                    e.channel,
+                    e.provider_id,
+                    e.conversation,
+                    e.kind,
+                    e.payload.to_string(),
+                    millis(e.occurred_at),
+                    millis(e.received_at),
+                ])
+                .db()?;
+            ids.push((inserted == 1).then(|| InboxId(tx.last_insert_rowid())));
+        }
+    }
+    tx.commit().db()?;
+    Ok(ids)
+}
+
+const INBOX_COLS: &str = "id, channel, provider_id, conversation, kind, payload, occurred_at, \
+                          received_at, processed_at";
+
+fn inbox_event(r: &Row<'_>) -> Result<InboxEvent> {
+    let payload: String = r.get(5).db()?;
+    Ok(InboxEvent {
+        id: InboxId(r.get(0).db()?),
+        channel: r.get(1).db()?,
+        provider_id: r.get(2).db()?,
+        conversation: r.get(3).db()?,
+        kind: r.get(4).db()?,
+        payload: serde_json::from_str(&payload).map_err(|e| corrupt("inbox.payload", e))?,
+        occurred_at: instant(r.get(6).db()?, "inbox.occurred_at")?,
+        received_at: instant(r.get(7).db()?, "inbox.received_at")?,
+        processed_at: r
+            .get::<_, Option<i64>>(8)
+            .db()?
+            .map(|ms| instant(ms, "inbox.processed_at"))
+            .transpose()?,
+    })
+}
+
+pub(crate) fn inbox_pending(c: &Connection, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>> {
+    query_all(
+        c,
+        &format!(
+            "SELECT {INBOX_COLS} FROM inbox WHERE processed_at IS NULL AND id > ?1 \
+             ORDER BY id LIMIT ?2"
+        ),
+        params![after.0, limit],
+        inbox_event,
+    )
+}
+
+pub(crate) fn inbox_stats(c: &Connection) -> Result<InboxStats> {
+    let (pending, oldest): (i64, Option<i64>) = query_one(
+        c,
+        "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE processed_at IS NULL",
+        [],
+        |r| Ok((r.get(0).db()?, r.get(1).db()?)),
+    )?
+    .unwrap_or((0, None));
+    Ok(InboxStats {
+        pending: pending.max(0) as u64,
+        oldest_pending: oldest
+            .map(|ms| instant(ms, "inbox.received_at"))
+            .transpose()?,
+    })
+}
+
+pub(crate) fn last_inbound_at(
+    c: &Connection,
+    channel: &str,
+    conversation: &str,
+) -> Result<Option<DateTime<Utc>>> {
+    let ms: Option<i64> = query_one(
+        c,
+        "SELECT MAX(occurred_at) FROM inbox \
+         WHERE channel = ?1 AND conversation = ?2 AND kind <> 'status'",
+        params![channel, conversation],
+        |r| r.get(0).db(),
+    )?
+    .flatten();
+    ms.map(|ms| instant(ms, "inbox.occurred_at")).transpose()
+}
+
+fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
+    c.prepare_cached(&format!(
+        "UPDATE outbound SET status = ?4, error_code = COALESCE(?5, error_code), \
+         provider_message_id = COALESCE(provider_message_id, ?2), lease_until = NULL, \
+         updated_at = ?6 \
+         WHERE channel = ?1 AND (provider_message_id = ?2 OR id = ?3) AND ({RANK}) < ?7"
+    ))
+    .db()?
+    .execute(params![
+        d.channel,
+        d.provider_message_id,
+        d.outbound_id.map(|i| i.0),
+        d.state.as_str(),
+        d.error_code,
+        millis(d.at),
+        d.state.rank(),
+    ])
+    .db()?;
+    Ok(())
+}
+
+pub(crate) fn commit_processed(c: &mut Connection, p: ProcessedEvent) -> Result<bool> {
+    let tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    if let Some(id) = p.inbox_id {
+        let at = millis(p.processed_at.unwrap_or_else(Utc::now));
+        let marked = tx
+            .prepare_cached(
+                "UPDATE inbox SET processed_at = ?2 WHERE id = ?1 AND processed_at IS NULL",
+            )
+            .db()?
+            .execute(params![id.0, at])
+            .db()?;
+        if marked == 0 {
+            // Already processed, or not in the inbox at all: store nothing.
+            return Ok(false);
+        }
+    }
+    for turn in p.turns {
+        assistant::append_turn(&tx, turn)?;
+    }
+    if let Some(conversation) = &p.conversation {
+        assistant::save_conversation(&tx, conversation)?;
+    }
+    for message in p.outbound {
+        insert_outbound(&tx, message)?;
+    }
+    for delivery in &p.deliveries {
+        apply_delivery(&tx, delivery)?;
+    }
+    tx.commit().db()?;
+    Ok(true)
+}

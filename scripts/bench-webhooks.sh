@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# Webhook benchmark: signed WhatsApp webhooks acknowledged after a durable commit, end-to-end
+# replies per second (webhook to the provider's send API), and latency at a fixed rate, beside
+# the same machine's ceiling (a bare axum handler that verifies and parses the same body and
+# answers 200 without storing it), all in one run.
+#
+#   scripts/bench-webhooks.sh            # prints a Markdown summary for BENCHMARKS.md
+#
+# Server on one core, load generator and mock provider on another (taskset). The generator is
+# `layan bench webhooks`: every request is a real-shaped text webhook with a unique wamid (the
+# inbox dedupes on it, so a fixed body would measure only duplicate handling), open loop at a
+# fixed rate with latency measured from each request's scheduled send (coordinated omission
+# corrected), or closed loop (--max) for throughput. `oha` is run against the ceiling only,
+# with one fixed signed body, as an independent cross-check of the generator.
+#
+# Environment (all optional):
+#   DURATION=10 WARMUP=3     seconds measured / warm-up per run
+#   RATE=2000                the fixed rate of the latency runs
+#   CONNECTIONS=64           keep-alive connections of the generator (and oha)
+#   SENDERS=100000           distinct sender MSISDNs
+#   DEMO_PARTICIPANTS=2000   size of the demo database behind the server
+#   SERVER_CPUS=0 CLIENT_CPUS=1   taskset CPU lists (default: 0 and 1 when nproc >= 2)
+#   LAYAN_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/layan_bench
+#                            created and dropped by this script; skipped when unreachable
+#   SKIP_POSTGRES=1 SKIP_OHA=1 NO_BUILD=1 LAYAN_BIN=path/to/layan
+#   KEEP_WORK=1              keep the work directory (logs, JSON results)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+RATE=${RATE:-2000}
+CONNECTIONS=${CONNECTIONS:-64}
+SENDERS=${SENDERS:-100000}
+DEMO_PARTICIPANTS=${DEMO_PARTICIPANTS:-2000}
+PG_URL=${LAYAN_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/layan_bench}
+CEILING_PORT=${CEILING_PORT:-9290}
+MOCK_PORT=${MOCK_PORT:-9300}
+SERVER_PORT=${SERVER_PORT:-9280}
+
+APP_SECRET=bench-app-secret
+VERIFY_TOKEN=bench-verify-token
+ACCESS_TOKEN=bench-access-token
+PHONE_NUMBER_ID=106540352242922
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for tool in curl python3 openssl; do
+  command -v "$tool" >/dev/null || die "$tool is required"
+done
+
+# ---- cores ---------------------------------------------------------------------------------
+CORES=$(nproc)
+if [[ -z "${SERVER_CPUS:-}" || -z "${CLIENT_CPUS:-}" ]]; then
+  if (( CORES >= 2 )); then
+    SERVER_CPUS=${SERVER_CPUS:-0}
+    CLIENT_CPUS=${CLIENT_CPUS:-1}
+  fi
+fi
+# Command prefixes (arrays, so a background process is the pinned program itself and its pid
+# is the one to stop).
+if [[ -n "${SERVER_CPUS:-}" ]] && command -v taskset >/dev/null; then
+  ON_SERVER=(taskset -c "$SERVER_CPUS")
+  ON_CLIENT=(taskset -c "$CLIENT_CPUS")
+  PINNING="server on CPU $SERVER_CPUS, generator and mock provider on CPU $CLIENT_CPUS (taskset)"
+else
+  log "warning: one core or no taskset: server and client share the CPUs; numbers mean little"
+  ON_SERVER=(env)
+  ON_CLIENT=(env)
+  PINNING="not pinned (nproc=$CORES)"
+fi
+
+# ---- tools and build -----------------------------------------------------------------------
+if [[ -z "${SKIP_OHA:-}" ]] && ! command -v oha >/dev/null; then
+  log "installing oha from crates.io (cargo install oha --locked)"
+  if ! cargo install oha --locked >&2; then
+    log "warning: oha could not be installed; skipping the oha cross-check"
+    SKIP_OHA=1
+  fi
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+if [[ -n "${LAYAN_BIN:-}" ]]; then
+  BIN=$LAYAN_BIN
+else
+  TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+  if [[ -z "${NO_BUILD:-}" ]]; then
+    log "building layan (release)"
+    cargo build --release -p layan >&2
+  fi
+  BIN=$TARGET_DIR/release/layan
+fi
+[[ -x "$BIN" ]] || die "no layan binary at $BIN"
+
+# ---- processes and clean-up ----------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/layan-bench.XXXXXX")
+PIDS=()
+PG_CREATED=
+PG_ADMIN_URL="${PG_URL%/*}/postgres"
+PG_DB="${PG_URL##*/}"
+PG_DB="${PG_DB%%\?*}"
+
+stop_pid() {
+  local pid=$1
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  PIDS=()
+  if [[ -n "$PG_CREATED" ]]; then
+    psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  if [[ -n "${KEEP_WORK:-}" ]]; then
+    log "results and logs kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts a background process with its output in $WORK/$1.log; its pid in $LAST_PID.
+start_bg() {
+  local name=$1; shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  PIDS=()
+}
+
+wait_ready() {
+  local url=$1 pid=$2 name=$3 tries=${4:-600}
+  for _ in $(seq "$tries"); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$WORK/$name.log" >&2 || true
+      die "$name exited before it was ready"
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$WORK/$name.log" >&2 || true
+  die "$name not ready at $url"
+}
+
+# jv FILE KEY/KEY/...: one value of a JSON file ("" when absent).
+jv() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("/"):
+    if isinstance(v, list):
+        v = v[int(k)] if k.isdigit() and int(k) < len(v) else None
+    elif isinstance(v, dict):
+        v = v.get(k)
+    if v is None:
+        break
+print("" if v is None else v)
+PY
+}
+
+# Formats: integer with thousands separators / microseconds as ms / seconds as ms / percentage.
+num() { [[ -n "$1" ]] && python3 -c 'import sys; print(f"{float(sys.argv[1]):,.0f}")' "$1" || echo "–"; }
+us_ms() { [[ -n "$1" ]] && python3 -c 'import sys; print(f"{float(sys.argv[1])/1000:.2f} ms")' "$1" || echo "–"; }
+s_ms() { [[ -n "$1" ]] && python3 -c 'import sys; print(f"{float(sys.argv[1])*1000:.2f} ms")' "$1" || echo "–"; }
+pct() { python3 -c 'import sys; a,b=sys.argv[1:3]; print(f"{100*float(a)/float(b):.0f}%" if a and b and float(b) > 0 else "–")' "$1" "$2"; }
+
+# Accepted WhatsApp message sends so far (message sends only when the mock counts them apart
+# from receipts, else every accepted request).
+mock_sent() {
+  curl -fsS "http://127.0.0.1:$MOCK_PORT/_mock/stats" | python3 -c '
+import json, sys
+s = json.load(sys.stdin).get("whatsapp", {})
+print(s.get("messages", s.get("accepted", 0)))'
+}
+
+now() { date +%s.%N; }
+
+generator() {
+  "${ON_CLIENT[@]}" "$BIN" bench webhooks --app-secret "$APP_SECRET" --phone-number-id "$PHONE_NUMBER_ID" \
+    --connections "$CONNECTIONS" --senders "$SENDERS" --duration "$DURATION" --warmup "$WARMUP" \
+    --json "$@"
+}
+
+# Waits until the mock's count stops growing for 3 s (the reply backlog drained), at most 120 s.
+# Prints the count and the time of the last growth.
+drain() {
+  local last current since t
+  last=$(mock_sent); since=$(now)
+  local deadline=$(( $(date +%s) + 120 ))
+  while (( $(date +%s) < deadline )); do
+    sleep 1
+    current=$(mock_sent)
+    t=$(now)
+    if [[ "$current" != "$last" ]]; then
+      last=$current; since=$t
+    elif python3 -c 'import sys; sys.exit(0 if float(sys.argv[2]) - float(sys.argv[1]) >= 3 else 1)' "$since" "$t"; then
+      break
+    fi
+  done
+  echo "$last $since"
+}
+
+# ---- (a) the ceiling -----------------------------------------------------------------------
+unset LAYAN_CONFIG LAYAN_DATABASE_URL || true
+export LAYAN_LOG_LEVEL=warn
+
+log "ceiling: bare axum handler (verify + parse, no storage) on port $CEILING_PORT"
+start_bg ceiling "${ON_SERVER[@]}" "$BIN" bench ceiling --listen "127.0.0.1:$CEILING_PORT" --app-secret "$APP_SECRET"
+wait_ready "http://127.0.0.1:$CEILING_PORT/readyz" "$LAST_PID" ceiling
+CEILING_URL="http://127.0.0.1:$CEILING_PORT/webhooks/whatsapp"
+generator --url "$CEILING_URL" --max >"$WORK/ceiling-max.json"
+log "ceiling --max: $(num "$(jv "$WORK/ceiling-max.json" acknowledged_per_s)") acknowledged/s"
+generator --url "$CEILING_URL" --rate "$RATE" >"$WORK/ceiling-rate.json"
+
+if [[ -z "${SKIP_OHA:-}" ]]; then
+  # One fixed, real-shaped body (the channels crate's WhatsApp text fixture), signed once.
+  BODY=crates/channels/tests/fixtures/whatsapp_text.json
+  SIG="sha256=$(openssl dgst -sha256 -hmac "$APP_SECRET" -r "$BODY" | cut -d' ' -f1)"
+  oha_run() {
+    "${ON_CLIENT[@]}" oha --no-tui --output-format json -m POST -c "$CONNECTIONS" \
+      -H "content-type: application/json" -H "x-hub-signature-256: $SIG" -D "$BODY" "$@" "$CEILING_URL"
+  }
+  log "oha against the ceiling (fixed body)"
+  oha_run -z "${DURATION}s" >"$WORK/oha-max.json" 2>"$WORK/oha-max.err" || log "warning: oha --max failed"
+  oha_run -z "${DURATION}s" -q "$RATE" --latency-correction >"$WORK/oha-rate.json" 2>"$WORK/oha-rate.err" \
+    || log "warning: oha -q failed"
+fi
+stop_all
+
+# ---- (b)-(d) the real server, per backend --------------------------------------------------
+# Runs one backend: $1 = label, $2 = file prefix; LAYAN_DATABASE_URL set by the caller if any.
+run_backend() {
+  local label=$1 tag=$2
+  local data="$WORK/data-$tag"
+  mkdir -p "$data"
+  log "$label: mock provider on port $MOCK_PORT, server on port $SERVER_PORT"
+  start_bg "mock-$tag" "${ON_CLIENT[@]}" "$BIN" bench mock-provider --listen "127.0.0.1:$MOCK_PORT" \
+    --whatsapp-token "$ACCESS_TOKEN"
+  wait_ready "http://127.0.0.1:$MOCK_PORT/_mock/stats" "$LAST_PID" "mock-$tag"
+  start_bg "server-$tag" env \
+    LAYAN_LISTEN="127.0.0.1:$SERVER_PORT" \
+    LAYAN_DATA_DIR="$data" \
+    LAYAN_DEMO_PARTICIPANTS="$DEMO_PARTICIPANTS" \
+    LAYAN_WHATSAPP_APP_SECRET="$APP_SECRET" \
+    LAYAN_WHATSAPP_VERIFY_TOKEN="$VERIFY_TOKEN" \
+    LAYAN_WHATSAPP_ACCESS_TOKEN="$ACCESS_TOKEN" \
+    LAYAN_WHATSAPP_PHONE_NUMBER_ID="$PHONE_NUMBER_ID" \
+    LAYAN_WHATSAPP_API_BASE="http://127.0.0.1:$MOCK_PORT/v21.0" \
+    LAYAN_WHATSAPP_RATE_PER_SEC=1000000 \
+    LAYAN_LOG_LEVEL=warn \
+    "${ON_SERVER[@]}" "$BIN" serve --demo
+  wait_ready "http://127.0.0.1:$SERVER_PORT/readyz" "$LAST_PID" "server-$tag" 1500
+  local url="http://127.0.0.1:$SERVER_PORT/webhooks/whatsapp"
+
+  # (d) latency at the fixed rate, on a quiet server; then let the replies drain.
+  local m0 t0 m1 t1 rest
+  m0=$(mock_sent); t0=$(now)
+  generator --url "$url" --rate "$RATE" >"$WORK/$tag-rate.json"
+  t1=$(now); m1=$(mock_sent)
+  read -r rest _ < <(drain)
+  python3 -c 'import sys; m0,m1,t0,t1,rest=map(float,sys.argv[1:]); print(f"{(m1-m0)/(t1-t0):.1f} {rest-m0:.0f}")' \
+    "$m0" "$m1" "$t0" "$t1" "$rest" >"$WORK/$tag-rate.replies"
+
+  # (b) durable ingest at saturation and (c) replies accepted by the mock meanwhile.
+  m0=$(mock_sent); t0=$(now)
+  generator --url "$url" --max >"$WORK/$tag-max.json"
+  t1=$(now); m1=$(mock_sent)
+  local last since
+  read -r last since < <(drain)
+  python3 -c '
+import sys
+m0, m1, t0, t1, last, since = map(float, sys.argv[1:])
+during = (m1 - m0) / (t1 - t0)
+# Every reply of the run, over the time from the first webhook to the last reply.
+overall = (last - m0) / max(since - t0, t1 - t0)
+print(f"{during:.1f} {overall:.1f} {last - m0:.0f} {max(0.0, since - t1):.1f}")' \
+    "$m0" "$m1" "$t0" "$t1" "$last" "$since" >"$WORK/$tag-max.replies"
+  log "$label --max: $(num "$(jv "$WORK/$tag-max.json" acknowledged_per_s)") acknowledged/s, replies $(cut -d' ' -f1 "$WORK/$tag-max.replies")/s"
+  stop_all
+}
+
+run_backend "SQLite" sqlite
+
+PG_DONE=
+if [[ -z "${SKIP_POSTGRES:-}" ]] && command -v psql >/dev/null \
+  && psql "$PG_ADMIN_URL" -q -c 'SELECT 1' >/dev/null 2>&1; then
+  psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
+  psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
+  PG_CREATED=1
+  LAYAN_DATABASE_URL=$PG_URL run_backend "PostgreSQL" postgres
+  unset LAYAN_DATABASE_URL
+  PG_DONE=1
+else
+  log "PostgreSQL not reachable at $PG_ADMIN_URL (or SKIP_POSTGRES set): skipped"
+fi
+
+# ---- report --------------------------------------------------------------------------------
+CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+CEIL=$(jv "$WORK/ceiling-max.json" acknowledged_per_s)
+
+errs() { # errors, and unsent requests of the open loop
+  local e u
+  e=$(jv "$1" errors); u=$(jv "$1" unsent)
+  if [[ "${u:-0}" != "0" ]]; then echo "$e (+$u unsent)"; else echo "$e"; fi
+}
+
+throughput_row() { # file label
+  local f=$1 label=$2 replies="–" during overall drain_s
+  if [[ -f "${f%.json}.replies" ]]; then
+    read -r during overall _ drain_s <"${f%.json}.replies"
+    replies="$(num "$during") ($(num "$overall") incl. $drain_s s drain)"
+  fi
+  echo "| $label | **$(num "$(jv "$f" acknowledged_per_s)")** | $(pct "$(jv "$f" acknowledged_per_s)" "$CEIL") | $replies | $(errs "$f") |"
+}
+
+latency_row() { # file label
+  local f=$1 label=$2 replies="–" during
+  if [[ -f "${f%.json}.replies" ]]; then
+    read -r during _ <"${f%.json}.replies"
+    replies=$(num "$during")
+  fi
+  echo "| $label | $(num "$(jv "$f" acknowledged_per_s)") | $(us_ms "$(jv "$f" latency_us/p50)") | **$(us_ms "$(jv "$f" latency_us/p99)")** | $(us_ms "$(jv "$f" latency_us/p999)") | $(us_ms "$(jv "$f" latency_us/max)") | $replies | $(errs "$f") |"
+}
+
+{
+  echo "## Webhooks: durable ingest, end to end, latency (\`scripts/bench-webhooks.sh\`)"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $CORES cores ($CPU_MODEL), load average before the report $LOAD;"
+  echo "$PINNING. $CONNECTIONS keep-alive HTTP/1.1 connections, $SENDERS senders, demo database of"
+  echo "$DEMO_PARTICIPANTS participants, ${WARMUP} s warm-up + ${DURATION} s per run. Every request is a signed,"
+  echo "real-shaped WhatsApp text webhook with a unique wamid (\`layan bench webhooks\`)."
+  echo
+  echo "Saturation (closed loop, \`--max\`): webhooks answered 200 per second; for the server a 200"
+  echo "means the events are durably committed. Replies/s: WhatsApp sends accepted by the mock provider"
+  echo "per second during the same run (and over the whole run including the drain of the backlog)."
+  echo
+  echo "| target | acknowledged/s | of ceiling | replies accepted/s | errors |"
+  echo "|---|---|---|---|---|"
+  throughput_row "$WORK/ceiling-max.json" "ceiling: bare axum, verify + parse, no storage"
+  if [[ -z "${SKIP_OHA:-}" && -s "$WORK/oha-max.json" ]]; then
+    echo "| ceiling, oha (one fixed body) | $(num "$(jv "$WORK/oha-max.json" summary/requestsPerSec)") | $(pct "$(jv "$WORK/oha-max.json" summary/requestsPerSec)" "$CEIL") | – | success rate $(jv "$WORK/oha-max.json" summary/successRate) |"
+  fi
+  throughput_row "$WORK/sqlite-max.json" "SQLite: layan serve, durable ingest"
+  if [[ -n "$PG_DONE" ]]; then
+    throughput_row "$WORK/postgres-max.json" "PostgreSQL: layan serve, durable ingest"
+  fi
+  echo
+  echo "Open loop at $RATE webhooks/s; latency from each request's scheduled send to its 200"
+  echo "(corrected for coordinated omission):"
+  echo
+  echo "| target | acknowledged/s | p50 | p99 | p99.9 | max | replies accepted/s | errors |"
+  echo "|---|---|---|---|---|---|---|---|"
+  latency_row "$WORK/ceiling-rate.json" "ceiling"
+  if [[ -z "${SKIP_OHA:-}" && -s "$WORK/oha-rate.json" ]]; then
+    O="$WORK/oha-rate.json"
+    echo "| ceiling, oha \`-q $RATE --latency-correction\` | $(num "$(jv "$O" summary/requestsPerSec)") | $(s_ms "$(jv "$O" latencyPercentiles/p50)") | **$(s_ms "$(jv "$O" latencyPercentiles/p99)")** | $(s_ms "$(jv "$O" latencyPercentiles/p99.9)") | $(s_ms "$(jv "$O" summary/slowest)") | – | success rate $(jv "$O" summary/successRate) |"
+  fi
+  latency_row "$WORK/sqlite-rate.json" "SQLite"
+  if [[ -n "$PG_DONE" ]]; then
+    latency_row "$WORK/postgres-rate.json" "PostgreSQL"
+  fi
+  echo
+  python3 - "$CEIL" "$(jv "$WORK/sqlite-max.json" acknowledged_per_s)" \
+    "$(cut -d' ' -f1 "$WORK/sqlite-max.replies")" "$(jv "$WORK/sqlite-rate.json" latency_us/p99)" "$RATE" <<'PY'
+import sys
+ceil, ingest, e2e, p99, rate = (float(x or 0) for x in sys.argv[1:])
+def verdict(ok): return "met" if ok else "NOT met"
+print(f"Targets on SQLite: durable ingest {100 * ingest / ceil if ceil else 0:.0f}% of the ceiling (target 40%: "
+      f"{verdict(ceil and ingest >= 0.4 * ceil)}); end to end {e2e:,.0f} messages/s (target 5,000: "
+      f"{verdict(e2e >= 5000)}); p99 {p99 / 1000:.2f} ms at {rate:,.0f}/s (target under 25 ms: "
+      f"{verdict(0 < p99 < 25000)}).")
+PY
+} | tee "$WORK/report.md"
