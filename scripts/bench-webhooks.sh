@@ -190,6 +190,23 @@ print(s.get("messages", s.get("accepted", 0)))'
 
 now() { date +%s.%N; }
 
+# CPU seconds a process has used so far (user + system).
+CLK_TCK=$(getconf CLK_TCK)
+cpu_s() { awk -v hz="$CLK_TCK" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
+
+# Runs the generator with "$@" into $WORK/$NAME.json while measuring how busy the server process
+# $SERVER_PID was (share of its core), into $WORK/$NAME.cpu: near 100% means the server's core
+# is the limit; well below means the limit is elsewhere (the generator, or waiting on disk).
+measured_generator() {
+  local name=$1; shift
+  local c0 c1 t0 t1
+  c0=$(cpu_s "$SERVER_PID"); t0=$(now)
+  generator "$@" >"$WORK/$name.json"
+  c1=$(cpu_s "$SERVER_PID"); t1=$(now)
+  python3 -c 'import sys; c0,c1,t0,t1=map(float,sys.argv[1:]); print(f"{100*(c1-c0)/(t1-t0):.0f}%")' \
+    "$c0" "$c1" "$t0" "$t1" >"$WORK/$name.cpu"
+}
+
 generator() {
   "${ON_CLIENT[@]}" "$BIN" bench webhooks --app-secret "$APP_SECRET" --phone-number-id "$PHONE_NUMBER_ID" \
     --connections "$CONNECTIONS" --senders "$SENDERS" --duration "$DURATION" --warmup "$WARMUP" \
@@ -222,8 +239,9 @@ export LAYAN_LOG_LEVEL=warn
 log "ceiling: bare axum handler (verify + parse, no storage) on port $CEILING_PORT"
 start_bg ceiling "${ON_SERVER[@]}" "$BIN" bench ceiling --listen "127.0.0.1:$CEILING_PORT" --app-secret "$APP_SECRET"
 wait_ready "http://127.0.0.1:$CEILING_PORT/readyz" "$LAST_PID" ceiling
+SERVER_PID=$LAST_PID
 CEILING_URL="http://127.0.0.1:$CEILING_PORT/webhooks/whatsapp"
-generator --url "$CEILING_URL" --max >"$WORK/ceiling-max.json"
+measured_generator ceiling-max --url "$CEILING_URL" --max
 log "ceiling --max: $(num "$(jv "$WORK/ceiling-max.json" acknowledged_per_s)") acknowledged/s"
 generator --url "$CEILING_URL" --rate "$RATE" >"$WORK/ceiling-rate.json"
 
@@ -236,7 +254,11 @@ if [[ -z "${SKIP_OHA:-}" ]]; then
       -H "content-type: application/json" -H "x-hub-signature-256: $SIG" -D "$BODY" "$@" "$CEILING_URL"
   }
   log "oha against the ceiling (fixed body)"
+  c0=$(cpu_s "$SERVER_PID"); t0=$(now)
   oha_run -z "${DURATION}s" >"$WORK/oha-max.json" 2>"$WORK/oha-max.err" || log "warning: oha --max failed"
+  c1=$(cpu_s "$SERVER_PID"); t1=$(now)
+  python3 -c 'import sys; c0,c1,t0,t1=map(float,sys.argv[1:]); print(f"{100*(c1-c0)/(t1-t0):.0f}%")' \
+    "$c0" "$c1" "$t0" "$t1" >"$WORK/oha-max.cpu"
   oha_run -z "${DURATION}s" -q "$RATE" --latency-correction >"$WORK/oha-rate.json" 2>"$WORK/oha-rate.err" \
     || log "warning: oha -q failed"
 fi
@@ -265,6 +287,7 @@ run_backend() {
     LAYAN_LOG_LEVEL=warn \
     "${ON_SERVER[@]}" "$BIN" serve --demo
   wait_ready "http://127.0.0.1:$SERVER_PORT/readyz" "$LAST_PID" "server-$tag" 1500
+  SERVER_PID=$LAST_PID
   local url="http://127.0.0.1:$SERVER_PORT/webhooks/whatsapp"
 
   # (d) latency at the fixed rate, on a quiet server; then let the replies drain.
@@ -278,18 +301,20 @@ run_backend() {
 
   # (b) durable ingest at saturation and (c) replies accepted by the mock meanwhile.
   m0=$(mock_sent); t0=$(now)
-  generator --url "$url" --max >"$WORK/$tag-max.json"
+  measured_generator "$tag-max" --url "$url" --max
   t1=$(now); m1=$(mock_sent)
   local last since
   read -r last since < <(drain)
   python3 -c '
 import sys
-m0, m1, t0, t1, last, since = map(float, sys.argv[1:])
+m0, m1, t0, t1, last, since, acked = map(float, sys.argv[1:])
 during = (m1 - m0) / (t1 - t0)
 # Every reply of the run, over the time from the first webhook to the last reply.
 overall = (last - m0) / max(since - t0, t1 - t0)
-print(f"{during:.1f} {overall:.1f} {last - m0:.0f} {max(0.0, since - t1):.1f}")' \
-    "$m0" "$m1" "$t0" "$t1" "$last" "$since" >"$WORK/$tag-max.replies"
+per_webhook = (last - m0) / acked if acked else 0
+print(f"{during:.1f} {overall:.1f} {last - m0:.0f} {max(0.0, since - t1):.1f} {per_webhook:.2f}")' \
+    "$m0" "$m1" "$t0" "$t1" "$last" "$since" "$(jv "$WORK/$tag-max.json" acknowledged_incl_warmup)" \
+    >"$WORK/$tag-max.replies"
   log "$label --max: $(num "$(jv "$WORK/$tag-max.json" acknowledged_per_s)") acknowledged/s, replies $(cut -d' ' -f1 "$WORK/$tag-max.replies")/s"
   stop_all
 }
@@ -321,12 +346,13 @@ errs() { # errors, and unsent requests of the open loop
 }
 
 throughput_row() { # file label
-  local f=$1 label=$2 replies="–" during overall drain_s
+  local f=$1 label=$2 replies="–" during overall drain_s per cpu="–"
   if [[ -f "${f%.json}.replies" ]]; then
-    read -r during overall _ drain_s <"${f%.json}.replies"
-    replies="$(num "$during") ($(num "$overall") incl. $drain_s s drain)"
+    read -r during overall _ drain_s per <"${f%.json}.replies"
+    replies="$(num "$during") ($(num "$overall") incl. $drain_s s drain; $per per webhook)"
   fi
-  echo "| $label | **$(num "$(jv "$f" acknowledged_per_s)")** | $(pct "$(jv "$f" acknowledged_per_s)" "$CEIL") | $replies | $(errs "$f") |"
+  [[ -f "${f%.json}.cpu" ]] && cpu=$(cat "${f%.json}.cpu")
+  echo "| $label | **$(num "$(jv "$f" acknowledged_per_s)")** | $(pct "$(jv "$f" acknowledged_per_s)" "$CEIL") | $cpu | $(us_ms "$(jv "$f" latency_us/p50)") / $(us_ms "$(jv "$f" latency_us/p99)") | $replies | $(errs "$f") |"
 }
 
 latency_row() { # file label
@@ -347,14 +373,17 @@ latency_row() { # file label
   echo "real-shaped WhatsApp text webhook with a unique wamid (\`layan bench webhooks\`)."
   echo
   echo "Saturation (closed loop, \`--max\`): webhooks answered 200 per second; for the server a 200"
-  echo "means the events are durably committed. Replies/s: WhatsApp sends accepted by the mock provider"
-  echo "per second during the same run (and over the whole run including the drain of the backlog)."
+  echo "means the events are durably committed. Server CPU: share of its core the server process used"
+  echo "(near 100%: the server's core is the limit). Replies/s: WhatsApp sends accepted by the mock"
+  echo "provider per second during the same run (and over the whole run including the drain of the"
+  echo "backlog), and how many sends each acknowledged webhook led to."
   echo
-  echo "| target | acknowledged/s | of ceiling | replies accepted/s | errors |"
-  echo "|---|---|---|---|---|"
+  echo "| target | acknowledged/s | of ceiling | server CPU | p50 / p99 (closed loop) | replies accepted/s | errors |"
+  echo "|---|---|---|---|---|---|---|"
   throughput_row "$WORK/ceiling-max.json" "ceiling: bare axum, verify + parse, no storage"
   if [[ -z "${SKIP_OHA:-}" && -s "$WORK/oha-max.json" ]]; then
-    echo "| ceiling, oha (one fixed body) | $(num "$(jv "$WORK/oha-max.json" summary/requestsPerSec)") | $(pct "$(jv "$WORK/oha-max.json" summary/requestsPerSec)" "$CEIL") | – | success rate $(jv "$WORK/oha-max.json" summary/successRate) |"
+    O="$WORK/oha-max.json"
+    echo "| ceiling, oha (one fixed body) | $(num "$(jv "$O" summary/requestsPerSec)") | $(pct "$(jv "$O" summary/requestsPerSec)" "$CEIL") | $(cat "$WORK/oha-max.cpu" 2>/dev/null || echo –) | $(s_ms "$(jv "$O" latencyPercentiles/p50)") / $(s_ms "$(jv "$O" latencyPercentiles/p99)") | – | success rate $(jv "$O" summary/successRate) |"
   fi
   throughput_row "$WORK/sqlite-max.json" "SQLite: layan serve, durable ingest"
   if [[ -n "$PG_DONE" ]]; then

@@ -433,6 +433,8 @@ struct Tally {
     lag_us: Vec<u32>,
     sent: u64,
     acked: u64,
+    /// Every request answered 2xx, warm-up included (what the server has to reply to).
+    acked_all: u64,
     errors: BTreeMap<String, u64>,
     /// Latest completion of a measured request, from the start.
     last_done: Duration,
@@ -444,6 +446,7 @@ impl Tally {
         self.lag_us.extend(other.lag_us);
         self.sent += other.sent;
         self.acked += other.acked;
+        self.acked_all += other.acked_all;
         for (k, v) in other.errors {
             *self.errors.entry(k).or_default() += v;
         }
@@ -624,6 +627,9 @@ async fn generate(args: &WebhookArgs) -> Result<serde_json::Value> {
                     }
                 }
                 let done = start.elapsed();
+                if matches!(outcome, Outcome::Status(s) if (200..300).contains(&s)) {
+                    tally.acked_all += 1;
+                }
                 let measured = match (due, warmup_requests) {
                     (Some(_), Some(w)) => i >= w,
                     _ => sent >= warmup && sent < measured_end,
@@ -687,6 +693,7 @@ async fn generate(args: &WebhookArgs) -> Result<serde_json::Value> {
         "senders": args.senders,
         "sent": tally.sent,
         "acknowledged": tally.acked,
+        "acknowledged_incl_warmup": tally.acked_all,
         "errors": errors,
         "errors_by_kind": tally.errors,
         "unsent": unsent,

@@ -118,6 +118,14 @@ enum NluCommand {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    // The load tools take their settings from flags only: a partial `LAYAN_WHATSAPP_*` setup in
+    // the environment (the generator reads the app secret from it) must not stop them.
+    let cli = match cli.command {
+        Command::Bench { command } if !matches!(command, BenchCommand::Store { .. }) => {
+            return bench_tool(command)
+        }
+        command => Cli { command, ..cli },
+    };
     let config = Config::load(cli.config.as_deref(), std::env::vars()).context("configuration")?;
     match cli.command {
         Command::Serve { demo } => runtime()?.block_on(serve(config, demo)),
@@ -130,18 +138,22 @@ fn main() -> Result<()> {
                 .context("opening the database")?;
             bench::run(store.as_ref(), queries).await
         }),
-        Command::Bench {
-            command: BenchCommand::Webhooks(args),
-        } => loadgen::run(args),
-        Command::Bench {
-            command: BenchCommand::Ceiling { listen, app_secret },
-        } => runtime()?.block_on(loadgen::ceiling(listen, app_secret)),
-        Command::Bench {
-            command: BenchCommand::MockProvider(args),
-        } => runtime()?.block_on(loadgen::mock_provider(args)),
+        Command::Bench { command } => bench_tool(command),
         Command::Chat(args) => runtime()?.block_on(chat::run(config, args)),
         Command::Outbox { command } => runtime()?.block_on(outbox::run(config, command)),
         Command::Nlu { command } => nlu_command(command),
+    }
+}
+
+/// The benchmark tools that need no configuration: load generator, ceiling, mock provider.
+fn bench_tool(command: BenchCommand) -> Result<()> {
+    match command {
+        BenchCommand::Webhooks(args) => loadgen::run(args),
+        BenchCommand::Ceiling { listen, app_secret } => {
+            runtime()?.block_on(loadgen::ceiling(listen, app_secret))
+        }
+        BenchCommand::MockProvider(args) => runtime()?.block_on(loadgen::mock_provider(args)),
+        BenchCommand::Store { .. } => bail!("`layan bench store` reads the configuration"),
     }
 }
 

@@ -2,4 +2,5 @@
 
 mod binary;
 mod chat;
+mod crash;
 mod serve;

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 use store::{InboxId, NewInboxEvent, SharedStore, StoreError};
-use tokio::sync::{mpsc, oneshot, Mutex, Notify};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 type Reply = oneshot::Sender<Result<Vec<Option<InboxId>>, StoreError>>;
 
@@ -22,25 +22,11 @@ pub struct Ingest {
 }
 
 impl Ingest {
-    /// Starts `committers` tasks (one is right for SQLite's single writer; PostgreSQL gains
-    /// from a few) committing at most `max_batch` events per transaction. `committed` is
-    /// notified after each commit that stored something new.
-    pub fn start(
-        store: SharedStore,
-        committers: usize,
-        max_batch: usize,
-        committed: Arc<Notify>,
-    ) -> Ingest {
+    /// Starts the committer: at most `max_batch` events per transaction, one transaction at
+    /// a time. `committed` is notified after each commit that stored something new.
+    pub fn start(store: SharedStore, max_batch: usize, committed: Arc<Notify>) -> Ingest {
         let (jobs, rx) = mpsc::channel::<Job>(max_batch.max(1) * 4);
-        let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..committers.max(1) {
-            tokio::spawn(commit_loop(
-                store.clone(),
-                rx.clone(),
-                max_batch.max(1),
-                committed.clone(),
-            ));
-        }
+        tokio::spawn(commit_loop(store, rx, max_batch.max(1), committed));
         Ingest { jobs }
     }
 
@@ -63,13 +49,12 @@ impl Ingest {
 
 async fn commit_loop(
     store: SharedStore,
-    rx: Arc<Mutex<mpsc::Receiver<Job>>>,
+    mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
     committed: Arc<Notify>,
 ) {
     loop {
         let jobs = {
-            let mut rx = rx.lock().await;
             let Some(first) = rx.recv().await else {
                 return;
             };

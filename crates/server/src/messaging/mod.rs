@@ -73,14 +73,11 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
     )
     .map_err(|e| format!("the assistant cannot start: {e}"))?;
     let wakers = Wakers::default();
-    let committers = if state.store.backend() == "postgres" {
-        4
-    } else {
-        1
-    };
+    // One committer per node: inbox ids then become visible in the order they are assigned,
+    // which keeps one conversation's messages in order. Throughput comes from the batch
+    // growing while a commit is on disk, not from parallel transactions.
     let ingest = ingest::Ingest::start(
         state.store.clone(),
-        committers,
         state.config.messaging.ingest_batch,
         wakers.inbox.clone(),
     );

@@ -11,8 +11,9 @@ use crate::state::AppState;
 use channels::{Channel, DeliveryState, EventKind, InboundEvent};
 use chrono::{DateTime, Utc};
 use dialog::{Engine, Message};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use store::{
     DeliveryUpdate, InboxEvent, InboxId, NewTurn, OutboundId, OutboxState, ProcessedEvent,
@@ -22,15 +23,33 @@ use tokio::sync::mpsc;
 /// Prefix of the `biz_opaque_callback_data` we attach to WhatsApp sends.
 pub const CALLBACK_PREFIX: &str = "layan-outbound-";
 
+/// Events handed to workers, and those the workers have finished since the last rescan.
+/// A finished id leaves `handed` only at the next rescan, after a query that started once it
+/// was committed, so a rescan never hands out an event whose commit it could not yet see.
+#[derive(Default)]
+struct Ledger {
+    handed: HashSet<i64>,
+    finished: Vec<i64>,
+}
+
+type InFlight = Arc<Mutex<Ledger>>;
+
 pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers) {
     let workers = state.config.messaging.workers.max(1);
+    let in_flight: InFlight = Arc::default();
     let mut lanes = Vec::with_capacity(workers);
     for _ in 0..workers {
         let (tx, rx) = mpsc::channel::<InboxEvent>(256);
         lanes.push(tx);
-        tokio::spawn(work(state.clone(), engine.clone(), wakers.clone(), rx));
+        tokio::spawn(work(
+            state.clone(),
+            engine.clone(),
+            wakers.clone(),
+            in_flight.clone(),
+            rx,
+        ));
     }
-    tokio::spawn(dispatch(state, wakers, lanes));
+    tokio::spawn(dispatch(state, wakers, in_flight, lanes));
 }
 
 fn lane(event: &InboxEvent, lanes: usize) -> usize {
@@ -39,22 +58,62 @@ fn lane(event: &InboxEvent, lanes: usize) -> usize {
     (h.finish() % lanes as u64) as usize
 }
 
-async fn dispatch(state: AppState, wakers: Wakers, lanes: Vec<mpsc::Sender<InboxEvent>>) {
+/// How often, when idle, the dispatcher looks again at the whole inbox: an id can become
+/// visible after a higher one (another node's transaction committing later), and the cursor
+/// alone would step over it.
+const RESCAN: Duration = Duration::from_secs(2);
+
+async fn dispatch(
+    state: AppState,
+    wakers: Wakers,
+    in_flight: InFlight,
+    lanes: Vec<mpsc::Sender<InboxEvent>>,
+) {
     // Everything unprocessed at start-up (a restart after a crash) is picked up from 0.
     let mut cursor = InboxId(0);
+    let mut last_rescan = std::time::Instant::now();
     loop {
-        match state.store.inbox_pending(cursor, 1_000).await {
-            Ok(events) if !events.is_empty() => {
+        let rescan = last_rescan.elapsed() >= RESCAN;
+        let from = if rescan { InboxId(0) } else { cursor };
+        // Finished before this query starts: the query cannot return them any more.
+        let settled = if rescan {
+            in_flight
+                .lock()
+                .map(|mut l| std::mem::take(&mut l.finished))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        match state.store.inbox_pending(from, 1_000).await {
+            Ok(events) => {
+                if rescan {
+                    last_rescan = std::time::Instant::now();
+                    if let Ok(mut l) = in_flight.lock() {
+                        for id in &settled {
+                            l.handed.remove(id);
+                        }
+                    }
+                }
+                let mut handed = 0;
                 for event in events {
-                    cursor = event.id;
+                    let fresh = in_flight
+                        .lock()
+                        .map(|mut l| l.handed.insert(event.id.0))
+                        .unwrap_or(false);
+                    cursor = cursor.max(event.id);
+                    if !fresh {
+                        continue;
+                    }
+                    handed += 1;
                     let i = lane(&event, lanes.len());
                     if lanes[i].send(event).await.is_err() {
                         return;
                     }
                 }
-                continue;
+                if handed > 0 {
+                    continue;
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "cannot read the inbox; retrying"),
         }
         // New commits wake us at once; the timer covers a missed wake-up and other nodes.
@@ -66,6 +125,7 @@ async fn work(
     state: AppState,
     engine: Arc<Engine>,
     wakers: Wakers,
+    in_flight: InFlight,
     mut rx: mpsc::Receiver<InboxEvent>,
 ) {
     while let Some(event) = rx.recv().await {
@@ -86,6 +146,9 @@ async fn work(
                     delay = (delay * 2).min(Duration::from_secs(10));
                 }
             }
+        }
+        if let Ok(mut l) = in_flight.lock() {
+            l.finished.push(event.id.0);
         }
     }
 }
