@@ -3,4 +3,5 @@
 mod binary;
 mod chat;
 mod crash;
+mod outbox;
 mod serve;

@@ -779,3 +779,72 @@ async fn a_send_cut_off_by_a_crash_is_settled_by_the_providers_status_or_sent_ag
     let resent = wait_for_state(&chat, "6281266667778", OutboxState::Sent, None).await;
     assert_eq!(resent.attempts, 2);
 }
+
+#[tokio::test]
+async fn a_whatsapp_conversation_replays_from_raw_webhooks_to_provider_requests() {
+    // A participant in arrears asks from their registered WhatsApp number, verifies with the
+    // card number and birth date, and gets the REHAB offer; then taps a button. Printed with
+    // `--no-capture` for the docs: the raw webhooks in, the provider requests out.
+    let chat = chat().await;
+    let who = chat.app.sample_of("arrears_4_24").await;
+    let phone = who.phone.clone().expect("the persona has a phone");
+    let from = jkn::Msisdn::parse(&phone).unwrap().expose().to_owned();
+    let t = now_secs(&chat.app);
+    let steps = [
+        "pagi min, tunggakan sy bisa dicicil ga?".to_owned(),
+        who.card_number.clone(),
+        who.birth_date.format("%d/%m/%Y").to_string(),
+    ];
+    let mut printed = String::new();
+    let mut expected = 0;
+    for (i, text) in steps.iter().enumerate() {
+        let body = wa_text(&from, &format!("wamid.REPLAY{i}"), text, t + i as i64 * 20);
+        printed.push_str(&format!("IN  {}\n", body));
+        assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
+        expected += 1;
+        settle(&chat, expected).await;
+        expected = sent_to(&chat.mock, &from).len();
+    }
+    // The offer came with buttons; the participant taps the first one.
+    let offer = sent_to(&chat.mock, &from).pop().unwrap();
+    assert_eq!(offer["type"], "interactive", "{offer}");
+    let button = offer["interactive"]["action"]["buttons"][0]["reply"].clone();
+    let tap = wa_value(json!({
+        "contacts": [{"profile": {"name": "Peserta"}, "wa_id": from}],
+        "messages": [{"from": from, "id": "wamid.REPLAY3", "timestamp": (t + 80).to_string(), "type": "interactive",
+            "interactive": {"type": "button_reply", "button_reply": {"id": button["id"], "title": button["title"]}}}]
+    }));
+    printed.push_str(&format!("IN  {tap}\n"));
+    assert_eq!(whatsapp(&chat.app, &tap).await, StatusCode::OK);
+    settle(&chat, expected + 1).await;
+    for body in sent_to(&chat.mock, &from) {
+        printed.push_str(&format!(
+            "OUT POST /v21.0/{PHONE_NUMBER_ID}/messages {body}\n"
+        ));
+    }
+    eprintln!("{printed}");
+    let texts: Vec<String> = sent_to(&chat.mock, &from).iter().map(text_of).collect();
+    let all = texts.join("\n");
+    assert!(all.contains("REHAB"), "{all}");
+    assert!(all.contains("terverifikasi"), "{all}");
+    assert!(
+        texts.last().unwrap().contains("Pendaftaran REHAB berhasil"),
+        "{all}"
+    );
+    assert_no_rejections(&chat.mock);
+    // The plan was registered through the chat.
+    let participant = chat
+        .app
+        .store
+        .participant_by_card(&jkn::CardNumber::parse(&who.card_number).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(chat
+        .app
+        .store
+        .latest_rehab_plan(participant.family_id)
+        .await
+        .unwrap()
+        .is_some());
+}
