@@ -11,7 +11,6 @@ use crate::understand::Said;
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use jkn::RulesConfig;
 use nlu::{Intent, Nlu};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use store::StoreError;
 use thiserror::Error;
@@ -281,14 +280,6 @@ fn inbound_text(inbound: &Inbound) -> String {
         } => format!("[lokasi] {latitude:.5},{longitude:.5}"),
         Inbound::Contact { .. } => "[kontak]".to_string(),
     }
-}
-
-/// SHA-256 hex, for rate-limit keys that must not hold an identifier.
-pub(crate) fn hash(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// One turn being decided.
@@ -806,7 +797,7 @@ impl Ctx<'_> {
             };
             self.st.claim = Some(crate::state::Claim {
                 participant_id: found.map(|p| p.id),
-                key: hash(&format!("id:{idf}")),
+                key: crate::verification::identity_key(idf),
             });
             fresh = true;
         }
@@ -855,26 +846,26 @@ impl Ctx<'_> {
         else {
             return Ok(());
         };
-        let window = hour_window(self.now);
-        let sender_key = format!(
-            "dialog:verify:sender:{}",
-            hash(&format!("{}:{}", self.sender.channel, self.sender.id))
-        );
-        let id_key = format!("dialog:verify:id:{}", claim.key);
-        let by_sender = self.data().hit_rate_limit(&sender_key, window).await?;
-        let by_identity = self.data().hit_rate_limit(&id_key, window).await?;
-        let cfg = &self.eng.config;
-        if by_sender > cfg.attempts_per_sender_per_hour
-            || by_identity > cfg.attempts_per_identity_per_hour
-        {
-            let until = window + Duration::hours(1);
-            self.st.locked_until = Some(until);
-            self.st.flow = None;
-            self.st.claim = None;
-            self.st.claimed_birth_date = None;
-            self.say(t::verification_locked(until));
-            return Ok(());
-        }
+        let counted = crate::verification::attempt(
+            self.data(),
+            &self.sender.channel,
+            &self.sender.id,
+            &claim.key,
+            self.now,
+            &self.eng.config,
+        )
+        .await?;
+        let attempt = match counted {
+            Ok(attempt) => attempt,
+            Err(until) => {
+                self.st.locked_until = Some(until);
+                self.st.flow = None;
+                self.st.claim = None;
+                self.st.claimed_birth_date = None;
+                self.say(t::verification_locked(until));
+                return Ok(());
+            }
+        };
         let who = match claim.participant_id {
             Some(id) => self.data().participant(id).await?,
             None => None,
@@ -908,7 +899,9 @@ impl Ctx<'_> {
                     .failures_before_lock
                     .saturating_sub(self.st.failed_attempts);
                 if left == 0 {
-                    let until = window + Duration::hours(1);
+                    // Holds on every channel, not only in this conversation.
+                    let until =
+                        crate::verification::lock(self.data(), &attempt, &self.eng.config).await?;
                     self.st.locked_until = Some(until);
                     self.st.flow = None;
                     self.st.claim = None;
@@ -964,13 +957,6 @@ pub(crate) fn args_of(said: &Said) -> Args {
 
 pub(crate) fn local_hour(now: DateTime<Utc>, tz: TimeZone) -> u32 {
     now.with_timezone(&directory::hours::offset(tz)).hour()
-}
-
-fn hour_window(now: DateTime<Utc>) -> DateTime<Utc> {
-    now.with_minute(0)
-        .and_then(|t| t.with_second(0))
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap_or(now)
 }
 
 #[cfg(test)]

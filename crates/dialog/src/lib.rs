@@ -32,6 +32,7 @@ pub mod state;
 mod store_data;
 pub mod templates;
 pub mod understand;
+pub mod verification;
 
 pub use engine::{Decided, DialogConfig, DialogError, DialogResult, Engine};
 pub use message::{Button, Inbound, ListRow, Message, Sender};

@@ -78,6 +78,44 @@ pub struct Config {
     pub telegram: TelegramConfig,
     pub messenger: MessengerConfig,
     pub messaging: MessagingConfig,
+    pub voice: VoiceConfig,
+}
+
+/// The voice line (VIKA): TwiML webhooks for Twilio, SignalWire or Telnyx. On when
+/// `auth_token` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VoiceConfig {
+    /// The provider's auth token (Twilio) or signing key (SignalWire): checks
+    /// `X-Twilio-Signature` / `X-SignalWire-Signature` on every webhook.
+    pub auth_token: Secret,
+    /// The URL the provider calls this server at, exactly as configured on the number
+    /// (signatures cover it; action URLs are built from it). Unset: the server's `public_url`.
+    pub public_url: Option<String>,
+    /// The provider's text-to-speech voice for `<Say>`.
+    pub say_voice: String,
+    /// The care-centre number 0 transfers to with `<Dial>`; unset: a call-back case instead.
+    pub care_center_number: Option<String>,
+    /// Play prerecorded prompts (`layan voice prompts`, in `data_dir/voice/`) where present.
+    pub prompts: bool,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig {
+            auth_token: Secret::default(),
+            public_url: None,
+            say_voice: "Google.id-ID-Standard-A".into(),
+            care_center_number: None,
+            prompts: false,
+        }
+    }
+}
+
+impl VoiceConfig {
+    pub fn enabled(&self) -> bool {
+        !self.auth_token.is_empty()
+    }
 }
 
 /// WhatsApp Business Cloud API. The channel is on when `app_secret` is set.
@@ -264,6 +302,7 @@ impl Default for Config {
             telegram: TelegramConfig::default(),
             messenger: MessengerConfig::default(),
             messaging: MessagingConfig::default(),
+            voice: VoiceConfig::default(),
         }
     }
 }
@@ -332,6 +371,11 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "LAYAN_MESSAGING_SEND_TIMEOUT_SECS",
         "messaging.send_timeout_secs",
     ),
+    ("LAYAN_VOICE_AUTH_TOKEN", "voice.auth_token"),
+    ("LAYAN_VOICE_PUBLIC_URL", "voice.public_url"),
+    ("LAYAN_VOICE_SAY_VOICE", "voice.say_voice"),
+    ("LAYAN_VOICE_CARE_CENTER_NUMBER", "voice.care_center_number"),
+    ("LAYAN_VOICE_PROMPTS", "voice.prompts"),
 ];
 
 impl Config {
@@ -406,6 +450,18 @@ impl Config {
                 )));
             }
         }
+        if let Some(url) = &self.voice.public_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError::Invalid(
+                    "voice public_url must be an http(s) URL".into(),
+                ));
+            }
+        }
+        if self.voice.say_voice.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "voice say_voice must name a provider voice".into(),
+            ));
+        }
         let m = &self.messaging;
         if m.ingest_batch == 0 || m.workers == 0 || m.send_concurrency == 0 || m.lease_secs <= 0 {
             return Err(ConfigError::Invalid(
@@ -447,6 +503,17 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
     }
+
+    /// The URL the voice provider calls, without a trailing slash: signatures cover it and
+    /// every action URL starts with it.
+    pub fn voice_public_url(&self) -> String {
+        self.voice
+            .public_url
+            .clone()
+            .unwrap_or_else(|| self.public_url())
+            .trim_end_matches('/')
+            .to_string()
+    }
 }
 
 /// Environment values are strings; numbers and booleans are typed so the file and the
@@ -467,7 +534,7 @@ fn env_value(key: &str, raw: &str) -> toml::Value {
             return toml::Value::Integer(n);
         }
     }
-    if key == "demo" {
+    if key == "demo" || key == "voice.prompts" {
         match raw.trim().to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => return toml::Value::Boolean(true),
             "0" | "false" | "no" | "off" | "" => return toml::Value::Boolean(false),

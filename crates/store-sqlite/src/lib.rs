@@ -55,7 +55,7 @@ use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
 // The messaging pipeline's records; their SQL lives in `messaging.rs`.
 use store::{
     Claim, InboxEvent, InboxId, InboxStats, NewInboxEvent, OutboxCount, OutboxFilter,
-    ProcessedEvent, SendOutcome,
+    ProcessedEvent, SendOutcome, WriteOp, WriteResult,
 };
 
 /// Layan's store in one SQLite file. Cheap to share behind an `Arc`.
@@ -1163,6 +1163,12 @@ impl Store for SqliteStore {
     async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool> {
         self.conns
             .write(move |c| messaging::commit_processed(c, processed))
+            .await
+    }
+
+    async fn write_batch(&self, ops: Vec<WriteOp>) -> Result<Vec<WriteResult>> {
+        self.conns
+            .write(move |c| messaging::write_batch(c, ops))
             .await
     }
 

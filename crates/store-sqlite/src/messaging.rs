@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, Row, TransactionBehavior};
 use store::{
     Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent, NewOutbound, Outbound,
     OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent, Result, SendOutcome,
-    StoreError, StoredRequest,
+    StoreError, StoredRequest, WriteOp, WriteResult,
 };
 
 /// The SQL form of [`OutboxState::rank`].
@@ -68,11 +68,22 @@ pub(crate) fn insert_outbound(c: &Connection, m: NewOutbound) -> Result<Outbound
 }
 
 pub(crate) fn claim(c: &mut Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
+    in_transaction(c, |tx| claim_in(tx, channel, claim))
+}
+
+/// Runs `f` in one IMMEDIATE transaction (committed when it returns Ok).
+fn in_transaction<T>(c: &mut Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     let tx = c
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
+    let out = f(&tx)?;
+    tx.commit().db()?;
+    Ok(out)
+}
+
+fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
     let mut claimed = query_all(
-        &tx,
+        tx,
         &format!(
             "UPDATE outbound SET status = 'sending', lease_until = ?3, attempts = attempts + 1, \
              updated_at = ?2 \
@@ -96,7 +107,6 @@ pub(crate) fn claim(c: &mut Connection, channel: &str, claim: Claim) -> Result<V
         ],
         rows::outbound,
     )?;
-    tx.commit().db()?;
     claimed.sort_by_key(|o| o.id);
     Ok(claimed)
 }
@@ -235,9 +245,10 @@ pub(crate) fn inbox_append(
     c: &mut Connection,
     events: Vec<NewInboxEvent>,
 ) -> Result<Vec<Option<InboxId>>> {
-    let tx = c
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .db()?;
+    in_transaction(c, |tx| inbox_append_in(tx, events))
+}
+
+fn inbox_append_in(tx: &Connection, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>> {
     let mut ids = Vec::with_capacity(events.len());
     {
         let mut insert = tx
@@ -262,7 +273,6 @@ pub(crate) fn inbox_append(
             ids.push((inserted == 1).then(|| InboxId(tx.last_insert_rowid())));
         }
     }
-    tx.commit().db()?;
     Ok(ids)
 }
 
@@ -354,9 +364,10 @@ fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
 }
 
 pub(crate) fn commit_processed(c: &mut Connection, p: ProcessedEvent) -> Result<bool> {
-    let tx = c
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .db()?;
+    in_transaction(c, |tx| processed_in(tx, p))
+}
+
+fn processed_in(tx: &Connection, p: ProcessedEvent) -> Result<bool> {
     if let Some(id) = p.inbox_id {
         let at = millis(p.processed_at.unwrap_or_else(Utc::now));
         let marked = tx
@@ -372,17 +383,50 @@ pub(crate) fn commit_processed(c: &mut Connection, p: ProcessedEvent) -> Result<
         }
     }
     for turn in p.turns {
-        assistant::append_turn(&tx, turn)?;
+        assistant::append_turn(tx, turn)?;
     }
     if let Some(conversation) = &p.conversation {
-        assistant::save_conversation(&tx, conversation)?;
+        assistant::save_conversation(tx, conversation)?;
     }
     for message in p.outbound {
-        insert_outbound(&tx, message)?;
+        insert_outbound(tx, message)?;
     }
     for delivery in &p.deliveries {
-        apply_delivery(&tx, delivery)?;
+        apply_delivery(tx, delivery)?;
+    }
+    Ok(true)
+}
+
+/// Every operation in one IMMEDIATE transaction, each under its own savepoint: one that
+/// fails is rolled back alone and reported in its slot, the others commit together.
+pub(crate) fn write_batch(c: &mut Connection, ops: Vec<WriteOp>) -> Result<Vec<WriteResult>> {
+    let mut tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let mut results = Vec::with_capacity(ops.len());
+    for op in ops {
+        let sp = tx.savepoint().db()?;
+        let result = match op {
+            WriteOp::AppendInbox(events) => inbox_append_in(&sp, events).map(WriteResult::Appended),
+            WriteOp::Processed(p) => processed_in(&sp, p).map(WriteResult::Processed),
+            WriteOp::Complete { id, outcome, at } => {
+                complete(&sp, id, outcome, at).map(|()| WriteResult::Completed)
+            }
+            WriteOp::Claim { channel, claim } => {
+                claim_in(&sp, &channel, claim).map(WriteResult::Claimed)
+            }
+        };
+        match result {
+            Ok(r) => {
+                sp.commit().db()?;
+                results.push(Ok(r));
+            }
+            Err(e) => {
+                drop(sp); // rolls back to the savepoint
+                results.push(Err(e));
+            }
+        }
     }
     tx.commit().db()?;
-    Ok(true)
+    Ok(results.into_iter().map(WriteResult::from_result).collect())
 }

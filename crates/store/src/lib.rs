@@ -171,6 +171,30 @@ pub trait Store: Send + Sync + 'static {
     /// event processed. Returns false, storing nothing, when the event was already processed
     /// (another worker got there first).
     async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool>;
+    /// Group commit for the messaging pipeline: every operation in one transaction (one
+    /// durable flush), each isolated so a failing one is reported in its slot and the others
+    /// still commit. Results come in the order of `ops`. The default runs them one by one.
+    async fn write_batch(&self, ops: Vec<WriteOp>) -> Result<Vec<WriteResult>> {
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let result = match op {
+                WriteOp::AppendInbox(events) => {
+                    self.inbox_append(events).await.map(WriteResult::Appended)
+                }
+                WriteOp::Processed(p) => self.commit_processed(p).await.map(WriteResult::Processed),
+                WriteOp::Complete { id, outcome, at } => self
+                    .outbox_complete(id, outcome, at)
+                    .await
+                    .map(|()| WriteResult::Completed),
+                WriteOp::Claim { channel, claim } => self
+                    .outbox_claim(&channel, claim)
+                    .await
+                    .map(WriteResult::Claimed),
+            };
+            results.push(WriteResult::from_result(result));
+        }
+        Ok(results)
+    }
 
     // ---- the assistant: conversations, turns and cases -------------------------------------
     /// The stored state of the conversation with `sender` on `channel`, if any.

@@ -222,3 +222,36 @@ pub struct Claim {
     pub in_doubt_before: DateTime<Utc>,
     pub limit: u32,
 }
+
+/// One write of the messaging pipeline, for [`crate::Store::write_batch`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    AppendInbox(Vec<NewInboxEvent>),
+    Processed(ProcessedEvent),
+    Complete {
+        id: OutboundId,
+        outcome: SendOutcome,
+        at: DateTime<Utc>,
+    },
+    Claim {
+        channel: String,
+        claim: Claim,
+    },
+}
+
+/// The result of one [`WriteOp`], in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteResult {
+    Appended(Vec<Option<InboxId>>),
+    Processed(bool),
+    Completed,
+    Claimed(Vec<crate::Outbound>),
+    /// This operation failed and was rolled back alone; the others were committed.
+    Failed(String),
+}
+
+impl WriteResult {
+    pub fn from_result(r: Result<WriteResult, crate::StoreError>) -> WriteResult {
+        r.unwrap_or_else(|e| WriteResult::Failed(e.to_string()))
+    }
+}

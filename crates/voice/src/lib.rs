@@ -1,6 +1,7 @@
-//! The pure parts of Layan's voice line, a TwiML phone menu (Twilio, SignalWire, Telnyx)
-//! where participants press 1 for their card status and 2 for their bill: Indonesian number
-//! words for speech, a TwiML builder, webhook signature checks and keypad parsing.
+//! The pure parts of Layan's voice line, VIKA: a TwiML phone menu (Twilio, SignalWire, Telnyx)
+//! where participants press 1 for their card status and 2 for their bill. The call itself as
+//! a state machine (`call`), every spoken text (`prompts`), Indonesian number words for
+//! speech, a TwiML builder and a strict reader, webhook signature checks and keypad parsing.
 //!
 //! No I/O, no clock and no network: the server crate owns the HTTP side and passes in
 //! everything these functions need.
@@ -10,7 +11,10 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::todo)
 )]
 
+pub mod call;
 pub mod keypad;
+pub mod prompts;
+pub mod read;
 pub mod signature;
 pub mod twiml;
 pub mod words;

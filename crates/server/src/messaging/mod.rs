@@ -3,12 +3,12 @@
 //! ([`process`]), replies as outbox rows ([`render`]) sent by paced, retrying senders
 //! ([`send`], [`pacing`]). See docs/ARCHITECTURE.md for the whole path and its guarantees.
 
-pub mod ingest;
 pub mod pacing;
 pub mod process;
 pub mod render;
 pub mod send;
 pub mod webhooks;
+pub mod writer;
 
 use crate::state::AppState;
 use channels::{Channel, EventKind, InboundEvent};
@@ -40,7 +40,7 @@ impl Wakers {
 /// The running pipeline, held by the server state.
 #[derive(Clone)]
 pub struct Messaging {
-    pub ingest: ingest::Ingest,
+    pub writer: writer::Writer,
     pub wakers: Wakers,
 }
 
@@ -76,17 +76,27 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
     // One committer per node: inbox ids then become visible in the order they are assigned,
     // which keeps one conversation's messages in order. Throughput comes from the batch
     // growing while a commit is on disk, not from parallel transactions.
-    let ingest = ingest::Ingest::start(
+    let writer = writer::Writer::start(
         state.store.clone(),
         state.config.messaging.ingest_batch,
         wakers.inbox.clone(),
     );
-    process::spawn(state.clone(), Arc::new(engine), wakers.clone());
+    process::spawn(
+        state.clone(),
+        Arc::new(engine),
+        wakers.clone(),
+        writer.clone(),
+    );
     for channel in channels {
-        send::spawn(state.clone(), channel, wakers.sender(channel).clone())?;
+        send::spawn(
+            state.clone(),
+            channel,
+            wakers.sender(channel).clone(),
+            writer.clone(),
+        )?;
         tracing::info!(channel = %channel, "chat channel on");
     }
-    Ok(Some(Messaging { ingest, wakers }))
+    Ok(Some(Messaging { writer, wakers }))
 }
 
 /// The inbox's name for an event kind.

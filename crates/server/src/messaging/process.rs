@@ -6,6 +6,7 @@
 //! answered or still pending, never answered twice.
 
 use super::render::{self, Addressee};
+use super::writer::Writer;
 use super::Wakers;
 use crate::state::AppState;
 use channels::{Channel, DeliveryState, EventKind, InboundEvent};
@@ -34,7 +35,7 @@ struct Ledger {
 
 type InFlight = Arc<Mutex<Ledger>>;
 
-pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers) {
+pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers, writer: Writer) {
     let workers = state.config.messaging.workers.max(1);
     let in_flight: InFlight = Arc::default();
     let mut lanes = Vec::with_capacity(workers);
@@ -42,8 +43,11 @@ pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers) {
         let (tx, rx) = mpsc::channel::<InboxEvent>(256);
         lanes.push(tx);
         tokio::spawn(work(
-            state.clone(),
-            engine.clone(),
+            Worker {
+                state: state.clone(),
+                engine: engine.clone(),
+                writer: writer.clone(),
+            },
             wakers.clone(),
             in_flight.clone(),
             rx,
@@ -121,9 +125,15 @@ async fn dispatch(
     }
 }
 
-async fn work(
+/// What a conversation worker works with.
+struct Worker {
     state: AppState,
     engine: Arc<Engine>,
+    writer: Writer,
+}
+
+async fn work(
+    worker: Worker,
     wakers: Wakers,
     in_flight: InFlight,
     mut rx: mpsc::Receiver<InboxEvent>,
@@ -131,7 +141,7 @@ async fn work(
     while let Some(event) = rx.recv().await {
         let mut delay = Duration::from_millis(100);
         loop {
-            match process(&state, &engine, &event).await {
+            match process(&worker, &event).await {
                 Ok(channel) => {
                     if let Some(c) = channel {
                         wakers.sender(c).notify_one();
@@ -155,10 +165,14 @@ async fn work(
 
 /// Handles one event; returns the channel whose sender has new work.
 async fn process(
-    state: &AppState,
-    engine: &Engine,
+    worker: &Worker,
     stored: &InboxEvent,
 ) -> Result<Option<Channel>, dialog::DialogError> {
+    let Worker {
+        state,
+        engine,
+        writer,
+    } = worker;
     let now = state.now();
     let event: InboundEvent = match serde_json::from_value(stored.payload.clone()) {
         Ok(e) => e,
@@ -166,7 +180,7 @@ async fn process(
             // Written by this program, so unreadable means a bug or an incompatible upgrade:
             // set it aside (processed, nothing sent) rather than block the conversation.
             tracing::error!(error = %e, inbox_id = stored.id.0, "unreadable inbox event skipped");
-            commit(state, ProcessedEvent::marking(stored.id, now)).await?;
+            commit(writer, ProcessedEvent::marking(stored.id, now)).await?;
             return Ok(None);
         }
     };
@@ -202,12 +216,12 @@ async fn process(
                 error_code: status.errors.first().map(|(code, _)| code.to_string()),
                 at: DateTime::from_timestamp(event.timestamp, 0).unwrap_or(now),
             });
-            commit(state, done).await?;
+            commit(writer, done).await?;
             return Ok(None);
         }
         // An edit is not a new request; answering it would answer the same thing twice.
         EventKind::Edited { .. } => {
-            commit(state, done).await?;
+            commit(writer, done).await?;
             return Ok(None);
         }
         EventKind::CallbackQuery { query_id, .. } => {
@@ -241,7 +255,7 @@ async fn process(
             done.outbound.extend(render::rows(config, &to, &[reply]));
         }
     }
-    commit(state, done).await?;
+    commit(writer, done).await?;
     Ok(Some(channel))
 }
 
@@ -273,9 +287,9 @@ fn side_turns(
     ]
 }
 
-async fn commit(state: &AppState, done: ProcessedEvent) -> Result<(), dialog::DialogError> {
+async fn commit(writer: &Writer, done: ProcessedEvent) -> Result<(), dialog::DialogError> {
     let id = done.inbox_id;
-    if !state.store.commit_processed(done).await? {
+    if !writer.processed(done).await? {
         // Another worker (another node) answered it first: its answer stands.
         tracing::debug!(inbox_id = ?id, "event already processed elsewhere");
     }

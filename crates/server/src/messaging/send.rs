@@ -12,6 +12,7 @@
 use super::pacing::{PerRecipient, Rate};
 use super::process::CALLBACK_PREFIX;
 use super::render;
+use super::writer::Writer;
 use crate::state::AppState;
 use channels::{Channel, OutboundRequest, SendDecision};
 use chrono::{DateTime, Duration as Span, Utc};
@@ -32,9 +33,15 @@ struct Sender {
     base: String,
     limits: Mutex<Limits>,
     wake: Arc<Notify>,
+    writer: Writer,
 }
 
-pub fn spawn(state: AppState, channel: Channel, wake: Arc<Notify>) -> Result<(), String> {
+pub fn spawn(
+    state: AppState,
+    channel: Channel,
+    wake: Arc<Notify>,
+    writer: Writer,
+) -> Result<(), String> {
     let config = &state.config;
     let (base, rate, per_recipient) = match channel {
         Channel::WhatsApp => (
@@ -70,6 +77,7 @@ pub fn spawn(state: AppState, channel: Channel, wake: Arc<Notify>) -> Result<(),
             per_recipient,
         }),
         wake,
+        writer,
         state,
     });
     tokio::spawn(run(sender, concurrency));
@@ -95,12 +103,7 @@ async fn run(sender: Arc<Sender>, concurrency: usize) {
             in_doubt_before: now - grace,
             limit: permits.available_permits() as u32 + 1,
         };
-        let claimed = match sender
-            .state
-            .store
-            .outbox_claim(sender.channel.as_str(), claim)
-            .await
-        {
+        let claimed = match sender.writer.claim(sender.channel.as_str(), claim).await {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!(channel = %sender.channel, error = %e, "cannot read the outbox");
@@ -160,9 +163,8 @@ impl Sender {
         let mut delay = Duration::from_millis(50);
         for _ in 0..5 {
             match self
-                .state
-                .store
-                .outbox_complete(row.id, outcome.clone(), self.state.now())
+                .writer
+                .complete(row.id, outcome.clone(), self.state.now())
                 .await
             {
                 Ok(()) => break,

@@ -205,7 +205,7 @@ async fn receive(
     }
     let now = state.now();
     let stored: Vec<_> = events.iter().map(|e| inbox_event(e, now)).collect();
-    match messaging.ingest.submit(stored).await {
+    match messaging.writer.append_inbox(stored).await {
         Ok(ids) => {
             for (event, id) in events.iter().zip(&ids) {
                 let kind = super::kind_name(&event.kind);

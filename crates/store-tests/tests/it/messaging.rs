@@ -1097,3 +1097,48 @@ async fn outbox_counts_group_by_channel_state_and_error_code(db: &Harness) {
     );
 }
 story!(outbox_counts_group_by_channel_state_and_error_code);
+
+async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(db: &Harness) {
+    let earlier = enqueue(db, reply(DEWI, "Tagihan Anda Rp0", 0)).await;
+    let ops = vec![
+        store::WriteOp::AppendInbox(vec![event(&wamid(1), BUDI, "message", 1)]),
+        store::WriteOp::Claim {
+            channel: WA.into(),
+            claim: lease(min(2)),
+        },
+        // No such message: fails alone.
+        store::WriteOp::Complete {
+            id: OutboundId(earlier.id.0 + 1_000),
+            outcome: sent(9),
+            at: min(2),
+        },
+        store::WriteOp::Complete {
+            id: earlier.id,
+            outcome: sent(2),
+            at: min(3),
+        },
+        store::WriteOp::AppendInbox(vec![event(&wamid(1), BUDI, "message", 1)]),
+    ];
+    let results = db.store.write_batch(ops).await.unwrap();
+    assert_eq!(results.len(), 5);
+    let first_id = match &results[0] {
+        store::WriteResult::Appended(ids) => ids[0].expect("a new event"),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        matches!(&results[1], store::WriteResult::Claimed(rows) if rows.len() == 1 && rows[0].id == earlier.id)
+    );
+    assert!(
+        matches!(&results[2], store::WriteResult::Failed(_)),
+        "{:?}",
+        results[2]
+    );
+    assert_eq!(results[3], store::WriteResult::Completed);
+    // The same event again in the same batch is a redelivery.
+    assert_eq!(results[4], store::WriteResult::Appended(vec![None]));
+    assert_eq!(pending_ids(db, InboxId(0), 10).await, [first_id]);
+    let sent_row = row(db, earlier.id).await;
+    assert_eq!(sent_row.status, "sent");
+    assert_eq!(sent_row.provider_message_id, Some(wamid(2)));
+}
+story!(a_write_batch_commits_every_operation_and_isolates_the_one_that_fails);

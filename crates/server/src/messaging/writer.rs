@@ -1,0 +1,146 @@
+//! Group commit for the whole messaging pipeline. Webhooks (inbox appends), conversation
+//! workers (processed events with their replies) and senders (claims and send outcomes) hand
+//! their writes to one writer and wait; it takes everything queued at that moment and stores
+//! it in one transaction (`Store::write_batch`). While a commit is on disk the next batch
+//! gathers, so the number of durable flushes follows the disk's speed, not the message rate,
+//! and every acknowledgement still follows a durable commit.
+
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use store::{
+    Claim, InboxId, NewInboxEvent, Outbound, OutboundId, ProcessedEvent, SendOutcome, SharedStore,
+    StoreError, WriteOp, WriteResult,
+};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+struct Job {
+    op: WriteOp,
+    reply: oneshot::Sender<WriteResult>,
+}
+
+/// The submitting side; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the committer: at most `max_batch` rows' worth of operations per transaction,
+    /// one transaction at a time. `inbox_committed` is notified after a commit that stored
+    /// new inbox events.
+    pub fn start(store: SharedStore, max_batch: usize, inbox_committed: Arc<Notify>) -> Writer {
+        let (jobs, rx) = mpsc::channel::<Job>(max_batch.max(1) * 4);
+        tokio::spawn(commit_loop(store, rx, max_batch.max(1), inbox_committed));
+        Writer { jobs }
+    }
+
+    async fn run(&self, op: WriteOp) -> Result<WriteResult, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { op, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer is shutting down".into()))?;
+        match answer.await {
+            Ok(WriteResult::Failed(e)) => Err(StoreError::Unavailable(e)),
+            Ok(result) => Ok(result),
+            Err(_) => Err(StoreError::Unavailable("the writer stopped".into())),
+        }
+    }
+
+    /// Stores webhook events durably; each one's new inbox id, or `None` for a redelivery.
+    pub async fn append_inbox(
+        &self,
+        events: Vec<NewInboxEvent>,
+    ) -> Result<Vec<Option<InboxId>>, StoreError> {
+        match self.run(WriteOp::AppendInbox(events)).await? {
+            WriteResult::Appended(ids) => Ok(ids),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// See `Store::commit_processed`.
+    pub async fn processed(&self, processed: ProcessedEvent) -> Result<bool, StoreError> {
+        match self.run(WriteOp::Processed(processed)).await? {
+            WriteResult::Processed(done) => Ok(done),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn complete(
+        &self,
+        id: OutboundId,
+        outcome: SendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        match self.run(WriteOp::Complete { id, outcome, at }).await? {
+            WriteResult::Completed => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn claim(&self, channel: &str, claim: Claim) -> Result<Vec<Outbound>, StoreError> {
+        let op = WriteOp::Claim {
+            channel: channel.to_owned(),
+            claim,
+        };
+        match self.run(op).await? {
+            WriteResult::Claimed(rows) => Ok(rows),
+            other => Err(unexpected(other)),
+        }
+    }
+}
+
+fn unexpected(result: WriteResult) -> StoreError {
+    StoreError::Other(format!("unexpected write result {result:?}"))
+}
+
+fn weight(op: &WriteOp) -> usize {
+    match op {
+        WriteOp::AppendInbox(events) => events.len().max(1),
+        WriteOp::Processed(p) => 1 + p.outbound.len(),
+        WriteOp::Complete { .. } => 1,
+        WriteOp::Claim { claim, .. } => claim.limit.max(1) as usize,
+    }
+}
+
+async fn commit_loop(
+    store: SharedStore,
+    mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    inbox_committed: Arc<Notify>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut size = weight(&first.op);
+        let mut jobs = vec![first];
+        while size < max_batch {
+            match rx.try_recv() {
+                Ok(job) => {
+                    size += weight(&job.op);
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let (ops, replies): (Vec<WriteOp>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
+        match store.write_batch(ops).await {
+            Ok(results) => {
+                let new_inbox = results.iter().any(
+                    |r| matches!(r, WriteResult::Appended(ids) if ids.iter().any(Option::is_some)),
+                );
+                if new_inbox {
+                    inbox_committed.notify_one();
+                }
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "pipeline commit failed; its writes will be retried");
+                for reply in replies {
+                    let _ = reply.send(WriteResult::Failed(e.to_string()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! Everything the voice line says, in one place: the fixed prompts (which `layan voice prompts`
+//! can prerecord, one WAV per [`PromptId`]) and the functions that compose the dynamic ones
+//! (amounts, dates, digits read back), always spoken with `<Say>`.
+//!
+//! Spoken Indonesian, polite and plain: the caller is "Bapak atau Ibu"; numbers, amounts and
+//! dates are written out in words ([`crate::words`]) so a text-to-speech voice reads them the
+//! way a person would; key names are words too ("tekan satu").
+
+use crate::words::{self, day_month, digits, number, rupiah};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, TimeZone, Timelike, Utc};
+use jkn::{
+    AccountStatus, PlanState, Reactivation, RehabEligibility, RehabProgress, Rupiah, Segment,
+    StatusReason,
+};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A fixed prompt: the same words on every call, so it can be prerecorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptId {
+    Welcome,
+    Menu,
+    NoInput,
+    WrongKey,
+    Goodbye,
+    AskIdentity,
+    IdentityInvalid,
+    IdentityGiveUp,
+    ConfirmOptions,
+    PhoneMatches,
+    AskBirthDate,
+    BirthDateInvalid,
+    BirthDateGiveUp,
+    RetryBirthDate,
+    Verified,
+    AfterStatus,
+    AfterBill,
+    NoPhone,
+    NoCallerNumber,
+    Connecting,
+    AgentBusy,
+    AnythingElse,
+    Unavailable,
+}
+
+impl PromptId {
+    /// Every fixed prompt, in the order a call usually meets them.
+    pub const ALL: [PromptId; 23] = [
+        PromptId::Welcome,
+        PromptId::Menu,
+        PromptId::NoInput,
+        PromptId::WrongKey,
+        PromptId::Goodbye,
+        PromptId::AskIdentity,
+        PromptId::IdentityInvalid,
+        PromptId::IdentityGiveUp,
+        PromptId::ConfirmOptions,
+        PromptId::PhoneMatches,
+        PromptId::AskBirthDate,
+        PromptId::BirthDateInvalid,
+        PromptId::BirthDateGiveUp,
+        PromptId::RetryBirthDate,
+        PromptId::Verified,
+        PromptId::AfterStatus,
+        PromptId::AfterBill,
+        PromptId::NoPhone,
+        PromptId::NoCallerNumber,
+        PromptId::Connecting,
+        PromptId::AgentBusy,
+        PromptId::AnythingElse,
+        PromptId::Unavailable,
+    ];
+
+    /// The file name stem of its recording: `data_dir/voice/<id>.wav`, `/voice/audio/<id>.wav`.
+    pub fn id(self) -> &'static str {
+        match self {
+            PromptId::Welcome => "welcome",
+            PromptId::Menu => "menu",
+            PromptId::NoInput => "no-input",
+            PromptId::WrongKey => "wrong-key",
+            PromptId::Goodbye => "goodbye",
+            PromptId::AskIdentity => "ask-identity",
+            PromptId::IdentityInvalid => "identity-invalid",
+            PromptId::IdentityGiveUp => "identity-give-up",
+            PromptId::ConfirmOptions => "confirm-options",
+            PromptId::PhoneMatches => "phone-matches",
+            PromptId::AskBirthDate => "ask-birth-date",
+            PromptId::BirthDateInvalid => "birth-date-invalid",
+            PromptId::BirthDateGiveUp => "birth-date-give-up",
+            PromptId::RetryBirthDate => "retry-birth-date",
+            PromptId::Verified => "verified",
+            PromptId::AfterStatus => "after-status",
+            PromptId::AfterBill => "after-bill",
+            PromptId::NoPhone => "no-phone",
+            PromptId::NoCallerNumber => "no-caller-number",
+            PromptId::Connecting => "connecting",
+            PromptId::AgentBusy => "agent-busy",
+            PromptId::AnythingElse => "anything-else",
+            PromptId::Unavailable => "unavailable",
+        }
+    }
+
+    /// The prompt whose [`PromptId::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<PromptId> {
+        PromptId::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// The words.
+    pub fn text(self) -> &'static str {
+        match self {
+            PromptId::Welcome => "Selamat datang di VIKA, layanan telepon peserta JKN.",
+            PromptId::Menu => "Untuk status kartu JKN, tekan satu. Untuk tagihan iuran, tekan dua. Untuk meminta petugas menelepon Bapak atau Ibu kembali, tekan tiga. Untuk berbicara dengan petugas sekarang, tekan nol. Untuk mengulang pilihan ini, tekan sembilan.",
+            PromptId::NoInput => "Maaf, kami belum menerima tombol yang Bapak atau Ibu tekan.",
+            PromptId::WrongKey => "Maaf, pilihan itu tidak tersedia.",
+            PromptId::Goodbye => "Terima kasih telah menghubungi VIKA. Sampai jumpa.",
+            PromptId::AskIdentity => "Silakan tekan nomor NIK, enam belas digit, atau nomor kartu JKN, tiga belas digit, lalu akhiri dengan tanda pagar. Untuk kembali ke menu utama, tekan bintang lalu pagar.",
+            PromptId::IdentityInvalid => "Maaf, nomor itu bukan NIK atau nomor kartu JKN yang sah. Mohon periksa KTP atau kartu JKN Bapak atau Ibu.",
+            PromptId::IdentityGiveUp => "Maaf, nomor belum dapat kami kenali. Siapkan KTP atau kartu JKN Bapak atau Ibu, lalu coba lagi.",
+            PromptId::ConfirmOptions => "Jika benar, tekan satu. Untuk mengulang, tekan dua.",
+            PromptId::PhoneMatches => "Nomor telepon ini sama dengan nomor yang terdaftar. Untuk keamanan, tanggal lahir tetap kami perlukan.",
+            PromptId::AskBirthDate => "Silakan tekan tanggal lahir Bapak atau Ibu, delapan digit: dua digit tanggal, dua digit bulan, dan empat digit tahun. Misalnya, untuk tujuh belas Agustus seribu sembilan ratus delapan puluh lima, tekan satu, tujuh, nol, delapan, satu, sembilan, delapan, lima.",
+            PromptId::BirthDateInvalid => "Maaf, tanggal lahir itu belum sesuai.",
+            PromptId::BirthDateGiveUp => "Maaf, tanggal lahir belum dapat kami kenali. Silakan coba lagi nanti.",
+            PromptId::RetryBirthDate => "Silakan tekan lagi tanggal lahir delapan digit. Untuk mengganti nomor NIK atau kartu, tekan bintang lalu pagar.",
+            PromptId::Verified => "Terima kasih, identitas Bapak atau Ibu sudah terverifikasi.",
+            PromptId::AfterStatus => "Untuk menerima rincian ini lewat WhatsApp atau SMS ke nomor yang terdaftar, tekan satu. Untuk mendengar tagihan iuran, tekan dua. Untuk mendengar lagi, tekan sembilan. Untuk berbicara dengan petugas, tekan nol. Untuk kembali ke menu utama, tekan bintang.",
+            PromptId::AfterBill => "Untuk menerima rincian ini lewat WhatsApp atau SMS ke nomor yang terdaftar, tekan satu. Untuk mendengar status kartu, tekan dua. Untuk mendengar lagi, tekan sembilan. Untuk berbicara dengan petugas, tekan nol. Untuk kembali ke menu utama, tekan bintang.",
+            PromptId::NoPhone => "Maaf, belum ada nomor HP yang terdaftar untuk kepesertaan ini, jadi rincian belum dapat dikirim. Nomor HP dapat didaftarkan lewat aplikasi Mobile JKN atau di kantor cabang BPJS Kesehatan.",
+            PromptId::NoCallerNumber => "Maaf, nomor telepon Bapak atau Ibu tidak terlihat oleh sistem kami, jadi petugas tidak dapat menelepon kembali. Silakan hubungi BPJS Kesehatan Care Center satu enam lima.",
+            PromptId::Connecting => "Mohon tunggu, Bapak atau Ibu akan kami sambungkan dengan petugas.",
+            PromptId::AgentBusy => "Maaf, petugas kami sedang sibuk. Untuk meminta petugas menelepon Bapak atau Ibu kembali, tekan tiga.",
+            PromptId::AnythingElse => "Ada lagi yang dapat kami bantu?",
+            PromptId::Unavailable => "Maaf, layanan sedang mengalami gangguan. Silakan telepon kembali beberapa saat lagi.",
+        }
+    }
+}
+
+/// One piece of what the caller hears.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Speech {
+    /// A fixed prompt: `<Play>` of its recording when enabled, `<Say>` otherwise.
+    Prompt(PromptId),
+    /// Words composed for this call: always `<Say>`.
+    Text(String),
+}
+
+impl Speech {
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Speech::Prompt(p) => Cow::Borrowed(p.text()),
+            Speech::Text(t) => Cow::Borrowed(t.as_str()),
+        }
+    }
+}
+
+impl From<PromptId> for Speech {
+    fn from(p: PromptId) -> Self {
+        Speech::Prompt(p)
+    }
+}
+
+/// Which identifier was typed, for the read-back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    Nik,
+    Card,
+}
+
+/// How details were sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    WhatsApp,
+    Sms,
+}
+
+// ---- identification --------------------------------------------------------------------------
+
+/// A typed identifier of the wrong length.
+pub fn identity_length(found: usize) -> String {
+    format!(
+        "Maaf, nomor yang Bapak atau Ibu tekan {} digit. NIK terdiri dari enam belas digit, dan nomor kartu JKN tiga belas digit.",
+        number(found as u64)
+    )
+}
+
+/// The last four digits read back, digit by digit.
+pub fn read_back(kind: IdentityKind, last4: &str) -> String {
+    let what = match kind {
+        IdentityKind::Nik => "NIK",
+        IdentityKind::Card => "Nomor kartu JKN",
+    };
+    format!(
+        "{what} yang Bapak atau Ibu tekan berakhiran {}.",
+        digits(last4)
+    )
+}
+
+/// The same words whether the identifier exists or not.
+pub fn verification_failed(attempts_left: u32) -> String {
+    format!(
+        "Maaf, data yang Bapak atau Ibu masukkan tidak cocok dengan data kami. Sisa percobaan: {} kali.",
+        number(u64::from(attempts_left))
+    )
+}
+
+/// Western Indonesia Time, the zone the chat names lock times in too.
+fn wib() -> FixedOffset {
+    // Seven hours is a valid offset, so the fallback (UTC) is never used.
+    FixedOffset::east_opt(7 * 3600).unwrap_or(Utc.fix())
+}
+
+/// A time of day in words: "pukul sebelas", "pukul sembilan lewat tiga puluh menit".
+pub fn time_of_day(at: DateTime<Utc>) -> String {
+    let local = wib().from_utc_datetime(&at.naive_utc());
+    let (h, m) = (local.hour(), local.minute());
+    if m == 0 {
+        format!("pukul {} WIB", number(u64::from(h)))
+    } else {
+        format!(
+            "pukul {} lewat {} menit WIB",
+            number(u64::from(h)),
+            number(u64::from(m))
+        )
+    }
+}
+
+pub fn verification_locked(until: DateTime<Utc>) -> String {
+    format!(
+        "Demi keamanan data, verifikasi dihentikan sementara karena terlalu banyak percobaan. Silakan coba lagi setelah {}, atau tekan nol untuk berbicara dengan petugas.",
+        time_of_day(until)
+    )
+}
+
+// ---- after an answer -----------------------------------------------------------------------
+
+/// `ending`: the last digits of the registered number.
+pub fn details_sent(via: Via, ending: &str) -> String {
+    let via = match via {
+        Via::WhatsApp => "WhatsApp",
+        Via::Sms => "SMS",
+    };
+    format!(
+        "Rincian sudah kami kirim lewat {via} ke nomor terdaftar yang berakhiran {}.",
+        digits(ending)
+    )
+}
+
+/// The digits of a case number ("TLP-000042" → "empat puluh dua"), so a caller can quote it.
+fn case_words(case_number: &str) -> String {
+    let n: String = case_number.chars().filter(char::is_ascii_digit).collect();
+    match n.parse::<u64>() {
+        Ok(n) => number(n),
+        Err(_) => digits(case_number),
+    }
+}
+
+pub fn callback_created(case_number: &str) -> String {
+    format!(
+        "Permintaan telepon balik sudah kami catat, dengan nomor tiket {}. Petugas akan menelepon Bapak atau Ibu ke nomor ini pada jam kerja.",
+        case_words(case_number)
+    )
+}
+
+pub fn callback_already(case_number: &str) -> String {
+    format!(
+        "Permintaan telepon balik Bapak atau Ibu sudah tercatat, dengan nomor tiket {}.",
+        case_words(case_number)
+    )
+}
+
+/// "0" pressed while no care-centre number is configured: a case instead of a transfer.
+pub fn agent_case_created(case_number: &str) -> String {
+    format!(
+        "Saat ini petugas belum dapat menerima sambungan langsung. Permintaan Bapak atau Ibu sudah kami catat, dengan nomor tiket {}, dan petugas akan menelepon Bapak atau Ibu kembali pada jam kerja.",
+        case_words(case_number)
+    )
+}
+
+// ---- status and bill -----------------------------------------------------------------------
+
+/// What the answers are made of, all computed by the `jkn` rules from the ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct Account<'a> {
+    /// Today in the participant's own time zone.
+    pub today: NaiveDate,
+    pub segment: Segment,
+    pub class: u8,
+    /// People on the family card, billed together.
+    pub members: usize,
+    pub status: &'a AccountStatus,
+    pub reactivation: &'a Reactivation,
+    /// The card is usable now: the ledger says so, or a REHAB plan on schedule already
+    /// reactivates it.
+    pub active: bool,
+    /// The latest REHAB plan's progress, if one was ever registered.
+    pub plan: Option<&'a RehabProgress>,
+    /// REHAB eligibility, when the family may register a plan now.
+    pub rehab: Option<&'a RehabEligibility>,
+}
+
+impl Account<'_> {
+    fn plan_on_track(&self) -> Option<&RehabProgress> {
+        self.plan.filter(|p| p.state == PlanState::OnTrack)
+    }
+
+    fn rehab_range(&self) -> Option<(u32, u32, NaiveDate)> {
+        let e = self.rehab.filter(|e| e.eligible)?;
+        let range = e.instalments.as_ref()?;
+        Some((range.min, range.max, e.registration_last_day))
+    }
+}
+
+/// A date as said in this call: "sepuluh Mei" this year, with the year otherwise.
+pub fn spoken_date(d: NaiveDate, today: NaiveDate) -> String {
+    if d.year() == today.year() {
+        day_month(d)
+    } else {
+        words::date(d)
+    }
+}
+
+fn amount(r: Rupiah) -> String {
+    rupiah(r.0)
+}
+
+fn month_of(d: NaiveDate) -> &'static str {
+    words::month_name(d.month()).unwrap_or_default()
+}
+
+fn next_instalment(p: &RehabProgress, today: NaiveDate) -> String {
+    let mut s = format!(
+        " Cicilan REHAB yang sudah lunas: {} dari {}.",
+        number(u64::from(p.instalments_paid)),
+        number(p.instalments.len() as u64)
+    );
+    if let Some(n) = &p.next_due {
+        s.push_str(&format!(
+            " Cicilan ke-{} sebesar {} mohon dibayar paling lambat {}.",
+            number(u64::from(n.number)),
+            amount(n.outstanding),
+            spoken_date(n.due_by, today)
+        ));
+    }
+    s
+}
+
+const PAY_CHANNELS: &str = " Pembayaran dapat dilakukan lewat ATM, mobile banking, minimarket, kantor pos, atau aplikasi Mobile JKN.";
+
+/// The card status and what to do about it.
+pub fn status(a: &Account<'_>) -> String {
+    let today = a.today;
+    let mut s = String::from(if a.active {
+        "Status kartu JKN Bapak atau Ibu: aktif."
+    } else {
+        "Status kartu JKN Bapak atau Ibu: tidak aktif."
+    });
+    let plan_keeps_active = a
+        .plan_on_track()
+        .filter(|p| p.card_active && !a.status.active);
+    if let Some(p) = plan_keeps_active {
+        s.push_str(" Kartu aktif karena rencana cicilan REHAB berjalan sesuai jadwal.");
+        s.push_str(&next_instalment(p, today));
+    } else {
+        match &a.status.reason {
+            StatusReason::Paid if a.segment.is_pbi() => {
+                s.push_str(" Iuran Bapak atau Ibu dibayar oleh pemerintah.")
+            }
+            StatusReason::Paid => s.push_str(" Iuran sudah lunas."),
+            StatusReason::CurrentMonthDue { amount: due, due_by } => s.push_str(&format!(
+                " Iuran bulan ini sebesar {} mohon dibayar paling lambat {}.",
+                amount(*due),
+                spoken_date(*due_by, today)
+            )),
+            StatusReason::Arrears { months, since, .. } => {
+                s.push_str(&format!(
+                    " Kartu tidak aktif sejak {}, karena ada tunggakan iuran {} bulan.",
+                    spoken_date(*since, today),
+                    number(u64::from(*months))
+                ));
+                if a.reactivation.required {
+                    s.push_str(&format!(
+                        " Agar kartu aktif kembali, bayar {}, yaitu tunggakan ditambah iuran bulan ini.",
+                        amount(a.reactivation.total)
+                    ));
+                }
+                if a.rehab_range().is_some() && a.plan_on_track().is_none() {
+                    s.push_str(" Tunggakan ini juga dapat dicicil lewat program REHAB; rinciannya ada di menu tagihan.");
+                }
+            }
+            StatusReason::CurrentMonthRequired { amount: due } => s.push_str(&format!(
+                " Tunggakan sudah lunas. Agar kartu aktif kembali, bayar juga iuran bulan ini sebesar {}.",
+                amount(*due)
+            )),
+            StatusReason::NoBills => s.push_str(
+                " Belum ada tagihan iuran untuk kepesertaan ini. Untuk memeriksanya, silakan berbicara dengan petugas.",
+            ),
+        }
+    }
+    if a.status.months_not_billed > 0 {
+        s.push_str(&format!(
+            " Tunggakan {} bulan yang lebih lama tidak ditagihkan lagi.",
+            number(u64::from(a.status.months_not_billed))
+        ));
+    }
+    if a.segment == Segment::Ppu && !a.active {
+        s.push_str(" Iuran PPU dibayar lewat pemberi kerja. Jika Bapak atau Ibu sudah berhenti bekerja, kepesertaan dapat dilanjutkan sebagai peserta mandiri.");
+    }
+    if a.members > 1 {
+        s.push_str(&format!(
+            " Status ini berlaku untuk seluruh {} anggota keluarga.",
+            number(a.members as u64)
+        ));
+    }
+    if !a.active && a.segment.pays_own_dues() && a.reactivation.required {
+        s.push_str(PAY_CHANNELS);
+    }
+    s
+}
+
+/// The bill: what to pay, the months in arrears and the REHAB option when eligible.
+pub fn bill(a: &Account<'_>) -> String {
+    let today = a.today;
+    if a.segment.is_pbi() {
+        return "Iuran Bapak atau Ibu dibayar oleh pemerintah, jadi tidak ada tagihan untuk Bapak atau Ibu.".into();
+    }
+    let st = a.status;
+    let mut s = format!(
+        "Tagihan iuran keluarga Bapak atau Ibu, {} orang, kelas {}.",
+        number(a.members.max(1) as u64),
+        number(u64::from(a.class))
+    );
+    if st.months_in_arrears > 0 {
+        s.push_str(&format!(
+            " Tunggakan: {} bulan, sebesar {}.",
+            number(u64::from(st.months_in_arrears)),
+            amount(st.arrears)
+        ));
+    } else {
+        s.push_str(" Tidak ada tunggakan.");
+    }
+    if st.months_not_billed > 0 {
+        s.push_str(&format!(
+            " Tunggakan {} bulan yang lebih lama tidak ditagihkan lagi.",
+            number(u64::from(st.months_not_billed))
+        ));
+    }
+    if let Some(month) = st.current_month {
+        let name = month_of(month.first_day());
+        if st.current_month_due > Rupiah::ZERO {
+            let by = st
+                .current_month_due_by
+                .map(|d| format!(", paling lambat {}", spoken_date(d, today)))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                " Iuran bulan {name}: {}{by}.",
+                amount(st.current_month_due)
+            ));
+        } else {
+            s.push_str(&format!(" Iuran bulan {name} sudah lunas."));
+        }
+    }
+    if a.reactivation.required {
+        s.push_str(&format!(
+            " Jumlah yang harus dibayar agar kartu aktif kembali: {}.",
+            amount(a.reactivation.total)
+        ));
+    }
+    if st.credit > Rupiah::ZERO {
+        s.push_str(&format!(
+            " Ada kelebihan bayar sebesar {}, yang dipakai untuk iuran berikutnya.",
+            amount(st.credit)
+        ));
+    }
+    match a.plan {
+        Some(p) if p.state == PlanState::OnTrack => s.push_str(&next_instalment(p, today)),
+        Some(p) if p.state == PlanState::Lapsed && st.months_in_arrears > 0 => s.push_str(
+            " Rencana cicilan REHAB Bapak atau Ibu sudah batal karena ada cicilan yang tidak lunas tepat waktu, jadi sisa tunggakan harus dibayar sekaligus.",
+        ),
+        _ => {}
+    }
+    if let (Some((min, max, last_day)), None) = (a.rehab_range(), a.plan_on_track()) {
+        s.push_str(&format!(
+            " Tunggakan ini dapat dicicil lewat program REHAB, dengan {} sampai {} kali cicilan. Pendaftaran bulan ini paling lambat {}, lewat aplikasi Mobile JKN, atau dengan bantuan petugas kami.",
+            number(u64::from(min)),
+            number(u64::from(max)),
+            spoken_date(last_day, today)
+        ));
+    }
+    if a.segment == Segment::Ppu {
+        s.push_str(" Iuran PPU dibayar lewat pemberi kerja.");
+    } else if a.reactivation.required || st.current_month_due > Rupiah::ZERO {
+        s.push_str(PAY_CHANNELS);
+    }
+    s
+}
