@@ -27,8 +27,9 @@ ALTER TABLE outbound ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbound ADD COLUMN inbox_id INTEGER REFERENCES inbox (id);
 UPDATE outbound SET next_attempt_at = created_at, updated_at = created_at;
 
--- Claiming: due rows of a channel, and the unfinished rows of one recipient (head of line).
-CREATE INDEX outbound_due ON outbound (channel, status, next_attempt_at, id);
+-- Claiming: a channel's rows of one status in id order (the search never walks the sent
+-- rows, the vast majority), and the unfinished rows of one recipient (head of line).
+CREATE INDEX outbound_due ON outbound (channel, status, id);
 CREATE INDEX outbound_unfinished ON outbound (channel, recipient, id)
     WHERE status IN ('queued', 'sending');
 -- Delivery statuses find our message by the provider's id.

@@ -13,6 +13,11 @@ use store::{
     StoreError, StoredRequest, WriteOp, WriteResult,
 };
 
+/// No earlier unfinished message to the same recipient (`o` is the candidate).
+const HEAD_OF_LINE: &str = "NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
+     AND e.recipient = o.recipient AND e.id < o.id AND e.status IN ('queued', 'sending') \
+     AND e.request IS NOT NULL)";
+
 /// The SQL form of [`OutboxState::rank`].
 const RANK: &str = "CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 \
                     WHEN 'read' THEN 4 ELSE 0 END";
@@ -85,16 +90,20 @@ fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound
     let mut claimed = query_all(
         tx,
         &format!(
+            // Two walks of the unfinished-rows index in id order (due queued rows, and
+            // sending rows whose lease is over), each stopping at the limit: the cost follows
+            // the queue, never the history of sent messages.
             "UPDATE outbound SET status = 'sending', lease_until = ?3, attempts = attempts + 1, \
              updated_at = ?2 \
-             WHERE id IN (SELECT o.id FROM outbound o \
-               WHERE o.channel = ?1 AND o.request IS NOT NULL \
-                 AND ((o.status = 'queued' AND o.next_attempt_at <= ?2) \
-                   OR (o.status = 'sending' AND o.lease_until <= ?4)) \
-                 AND NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
-                   AND e.recipient = o.recipient AND e.id < o.id \
-                   AND e.status IN ('queued', 'sending') AND e.request IS NOT NULL) \
-               ORDER BY o.id LIMIT ?5) \
+             WHERE id IN (SELECT id FROM ( \
+               SELECT id FROM (SELECT o.id FROM outbound o \
+                 WHERE o.channel = ?1 AND o.status = 'queued' AND o.next_attempt_at <= ?2 \
+                   AND o.request IS NOT NULL AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5) \
+               UNION ALL \
+               SELECT id FROM (SELECT o.id FROM outbound o \
+                 WHERE o.channel = ?1 AND o.status = 'sending' AND o.lease_until <= ?4 \
+                   AND o.request IS NOT NULL AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5)) \
+               ORDER BY id LIMIT ?5) \
              RETURNING {}",
             rows::OUTBOUND_COLS
         ),
