@@ -224,26 +224,57 @@ fn phone_in(text: &str) -> Option<Msisdn> {
     None
 }
 
+/// A regency's name as searched for: each spelling padded with spaces, built once.
+struct RegencyNeedles {
+    code: u16,
+    city: bool,
+    /// Too short or an everyday word: a match counts only with "kota"/"kab" in front.
+    needs_prefix: bool,
+    bare: String,
+    kota: String,
+    kabupaten: String,
+    kab: String,
+}
+
+fn regency_needles() -> &'static [RegencyNeedles] {
+    static NEEDLES: std::sync::OnceLock<Vec<RegencyNeedles>> = std::sync::OnceLock::new();
+    NEEDLES.get_or_init(|| {
+        wilayah::regencies()
+            .iter()
+            .map(|r| {
+                let short = r.short_name().to_lowercase();
+                RegencyNeedles {
+                    code: r.code,
+                    city: r.is_city(),
+                    needs_prefix: short.len() < 4 || COMMON_WORDS.contains(&short.as_str()),
+                    bare: format!(" {short} "),
+                    kota: format!(" kota {short} "),
+                    kabupaten: format!(" kabupaten {short} "),
+                    kab: format!(" kab {short} "),
+                }
+            })
+            .collect()
+    })
+}
+
 /// A regency or city named anywhere in a normalised text; the longest name wins, so
 /// "kota malang" is the city. A name that is also an everyday word needs "kota"/"kab" first.
 pub fn regency_named_in(words: &str) -> Option<u16> {
     let padded = format!(" {words} ");
     let mut best: Option<(usize, u16)> = None;
-    for r in wilayah::regencies() {
-        let short = r.short_name().to_lowercase();
-        let city = r.is_city();
+    for r in regency_needles() {
+        // Every spelling contains the bare name: most regencies are ruled out by one search.
+        if !padded.contains(&r.bare) {
+            continue;
+        }
         let candidates = [
-            (format!(" kota {short} "), city),
-            (format!(" kabupaten {short} "), !city),
-            (format!(" kab {short} "), !city),
-            (format!(" {short} "), true),
+            (&r.kota, r.city, false),
+            (&r.kabupaten, !r.city, false),
+            (&r.kab, !r.city, false),
+            (&r.bare, true, true),
         ];
-        for (needle, fits) in candidates {
-            if !fits || !padded.contains(&needle) {
-                continue;
-            }
-            let bare = needle.trim() == short;
-            if bare && (short.len() < 4 || COMMON_WORDS.contains(&short.as_str())) {
+        for (needle, fits, bare) in candidates {
+            if !fits || (bare && r.needs_prefix) || !padded.contains(needle.as_str()) {
                 continue;
             }
             let len = needle.len();
@@ -251,7 +282,7 @@ pub fn regency_named_in(words: &str) -> Option<u16> {
             // Malang) only when the text says which; otherwise the city, where offices sit.
             let better = match best {
                 None => true,
-                Some((l, _)) => len > l || (len == l && city),
+                Some((l, _)) => len > l || (len == l && r.city),
             };
             if better {
                 best = Some((len, r.code));

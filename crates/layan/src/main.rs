@@ -4,6 +4,7 @@ mod bench;
 mod chat;
 mod loadgen;
 mod outbox;
+mod voice;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -51,6 +52,11 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         command: outbox::OutboxCommand,
+    },
+    /// The voice line (VIKA): a call simulator and prerecorded prompts.
+    Voice {
+        #[command(subcommand)]
+        command: voice::VoiceCommand,
     },
     /// The language model of the assistant.
     Nlu {
@@ -141,6 +147,7 @@ fn main() -> Result<()> {
         Command::Bench { command } => bench_tool(command),
         Command::Chat(args) => runtime()?.block_on(chat::run(config, args)),
         Command::Outbox { command } => runtime()?.block_on(outbox::run(config, command)),
+        Command::Voice { command } => runtime()?.block_on(voice::run(config, command)),
         Command::Nlu { command } => nlu_command(command),
     }
 }

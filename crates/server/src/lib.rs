@@ -20,6 +20,7 @@ pub mod messaging;
 pub mod metrics;
 pub mod sample;
 pub mod state;
+pub mod voice;
 pub mod webchat;
 
 pub use config::Config;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(messaging::webhooks::routes())
         .merge(webchat::routes(&state))
+        .merge(voice::routes(&state))
         .fallback(api::not_found);
     if state.demo {
         app = app.route("/demo/outbox", get(api::demo::outbox));

@@ -17,8 +17,14 @@ pub struct SqliteOptions {
     pub busy_timeout: Duration,
     /// Reader connections; reads run in parallel with each other and with the writer (WAL).
     pub readers: usize,
-    /// Page cache of the writer in KiB (bulk imports keep their indexes in it).
+    /// Page cache of the writer in KiB while serving. Kept small on purpose: SQLite walks
+    /// the cache's hash table at the end of every write transaction, so a large cache makes
+    /// every commit slower (measured: 16 MiB commits ~20% more webhooks per second than
+    /// 256 MiB).
     pub writer_cache_kib: u32,
+    /// Page cache of the writer in KiB during a bulk import (the indexes being built stay in
+    /// it); set back to `writer_cache_kib` by `finish_import`.
+    pub import_cache_kib: u32,
     /// Page cache of each reader in KiB.
     pub reader_cache_kib: u32,
 }
@@ -28,7 +34,8 @@ impl Default for SqliteOptions {
         SqliteOptions {
             busy_timeout: Duration::from_secs(5),
             readers: 4,
-            writer_cache_kib: 256 * 1024,
+            writer_cache_kib: 16 * 1024,
+            import_cache_kib: 256 * 1024,
             reader_cache_kib: 32 * 1024,
         }
     }

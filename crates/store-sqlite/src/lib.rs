@@ -61,6 +61,8 @@ use store::{
 /// Layan's store in one SQLite file. Cheap to share behind an `Arc`.
 pub struct SqliteStore {
     conns: Connections,
+    /// Writer cache sizes (KiB) for serving and for bulk imports.
+    cache_kib: (u32, u32),
 }
 
 impl SqliteStore {
@@ -80,6 +82,7 @@ impl SqliteStore {
         let mut writer = conn::open_writer(path, &options)?;
         migrate::run(&mut writer)?;
         Ok(SqliteStore {
+            cache_kib: (options.writer_cache_kib, options.import_cache_kib),
             conns: Connections::file(writer, path.to_path_buf(), options),
         })
     }
@@ -90,6 +93,10 @@ impl SqliteStore {
         let mut conn = conn::open_memory(&SqliteOptions::default())?;
         migrate::run(&mut conn)?;
         Ok(SqliteStore {
+            cache_kib: {
+                let o = SqliteOptions::default();
+                (o.writer_cache_kib, o.import_cache_kib)
+            },
             conns: Connections::memory(conn),
         })
     }
@@ -514,12 +521,22 @@ impl Store for SqliteStore {
     }
 
     async fn import(&self, batch: ImportBatch) -> Result<()> {
-        self.conns.write(move |c| import(c, batch)).await
+        let import_kib = self.cache_kib.1;
+        self.conns
+            .write(move |c| {
+                c.pragma_update(None, "cache_size", -i64::from(import_kib))
+                    .db()?;
+                import(c, batch)
+            })
+            .await
     }
 
     async fn finish_import(&self) -> Result<()> {
+        let serving_kib = self.cache_kib.0;
         self.conns
-            .write(|c| {
+            .write(move |c| {
+                c.pragma_update(None, "cache_size", -i64::from(serving_kib))
+                    .db()?;
                 // A bounded ANALYZE samples each index instead of reading millions of rows;
                 // the checkpoint folds the import's WAL into the main file and truncates it.
                 c.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")

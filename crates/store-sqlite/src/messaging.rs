@@ -7,6 +7,7 @@ use crate::rows::{self, instant, millis, stored_instant};
 use crate::{query_all, query_one};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Row, TransactionBehavior};
+use std::sync::LazyLock;
 use store::{
     Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent, NewOutbound, Outbound,
     OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent, Result, SendOutcome,
@@ -86,14 +87,13 @@ fn in_transaction<T>(c: &mut Connection, f: impl FnOnce(&Connection) -> Result<T
     Ok(out)
 }
 
-fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
-    let mut claimed = query_all(
-        tx,
-        &format!(
-            // Two walks of the unfinished-rows index in id order (due queued rows, and
-            // sending rows whose lease is over), each stopping at the limit: the cost follows
-            // the queue, never the history of sent messages.
-            "UPDATE outbound SET status = 'sending', lease_until = ?3, attempts = attempts + 1, \
+/// Claims are the hottest query of a busy outbox: its text is built once.
+static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        // Two walks of the unfinished-rows index in id order (due queued rows, and
+        // sending rows whose lease is over), each stopping at the limit: the cost follows
+        // the queue, never the history of sent messages.
+        "UPDATE outbound SET status = 'sending', lease_until = ?3, attempts = attempts + 1, \
              updated_at = ?2 \
              WHERE id IN (SELECT id FROM ( \
                SELECT id FROM (SELECT o.id FROM outbound o \
@@ -105,8 +105,14 @@ fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound
                    AND o.request IS NOT NULL AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5)) \
                ORDER BY id LIMIT ?5) \
              RETURNING {}",
-            rows::OUTBOUND_COLS
-        ),
+        rows::OUTBOUND_COLS
+    )
+});
+
+fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
+    let mut claimed = query_all(
+        tx,
+        &CLAIM_SQL,
         params![
             channel,
             millis(claim.now),
@@ -308,15 +314,13 @@ fn inbox_event(r: &Row<'_>) -> Result<InboxEvent> {
 }
 
 pub(crate) fn inbox_pending(c: &Connection, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>> {
-    query_all(
-        c,
-        &format!(
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
             "SELECT {INBOX_COLS} FROM inbox WHERE processed_at IS NULL AND id > ?1 \
              ORDER BY id LIMIT ?2"
-        ),
-        params![after.0, limit],
-        inbox_event,
-    )
+        )
+    });
+    query_all(c, &SQL, params![after.0, limit], inbox_event)
 }
 
 pub(crate) fn inbox_stats(c: &Connection) -> Result<InboxStats> {
@@ -352,23 +356,26 @@ pub(crate) fn last_inbound_at(
 }
 
 fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
-    c.prepare_cached(&format!(
-        "UPDATE outbound SET status = ?4, error_code = COALESCE(?5, error_code), \
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "UPDATE outbound SET status = ?4, error_code = COALESCE(?5, error_code), \
          provider_message_id = COALESCE(provider_message_id, ?2), lease_until = NULL, \
          updated_at = ?6 \
          WHERE channel = ?1 AND (provider_message_id = ?2 OR id = ?3) AND ({RANK}) < ?7"
-    ))
-    .db()?
-    .execute(params![
-        d.channel,
-        d.provider_message_id,
-        d.outbound_id.map(|i| i.0),
-        d.state.as_str(),
-        d.error_code,
-        millis(d.at),
-        d.state.rank(),
-    ])
-    .db()?;
+        )
+    });
+    c.prepare_cached(&SQL)
+        .db()?
+        .execute(params![
+            d.channel,
+            d.provider_message_id,
+            d.outbound_id.map(|i| i.0),
+            d.state.as_str(),
+            d.error_code,
+            millis(d.at),
+            d.state.rank(),
+        ])
+        .db()?;
     Ok(())
 }
 

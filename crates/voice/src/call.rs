@@ -369,14 +369,27 @@ impl Call {
         self.format_errors = 0;
     }
 
-    fn to_menu(&mut self, first: Vec<Speech>) -> Turn {
+    fn back_to_menu(&mut self, first: Vec<Speech>) -> Turn {
         self.goto(Step::Menu);
         self.ask_after(first)
+    }
+
+    /// Forgets what only an action in flight needed once a reply is out.
+    fn settle(&mut self, turn: Turn) -> Turn {
+        if let Turn::Reply(_) = turn {
+            self.scratch = Scratch::default();
+        }
+        turn
     }
 
     /// Handles one event at `now`.
     pub fn on(&mut self, event: Event, now: DateTime<Utc>, settings: &Settings) -> Turn {
         self.scratch = Scratch::default();
+        let turn = self.event(event, now, settings);
+        self.settle(turn)
+    }
+
+    fn event(&mut self, event: Event, now: DateTime<Utc>, settings: &Settings) -> Turn {
         if self.ended() {
             return reply(Vec::new(), Next::Hangup);
         }
@@ -405,7 +418,7 @@ impl Call {
                     self.step = Step::Ended;
                     reply(Vec::new(), Next::Hangup)
                 } else {
-                    self.to_menu(vec![PromptId::AgentBusy.into()])
+                    self.back_to_menu(vec![PromptId::AgentBusy.into()])
                 }
             }
             Event::Digits(keys) => {
@@ -447,7 +460,7 @@ impl Call {
                     self.goto(Step::Identity { topic });
                     self.ask()
                 }
-                _ => self.ask_after(vec![PromptId::WrongKey.into()]),
+                _ => self.wrong_key(keys),
             },
             Step::BirthDate { topic, .. } => self.birth_date(topic, keys, settings),
             Step::Answered { topic } => match keys {
@@ -469,12 +482,18 @@ impl Call {
                 "0" => self.agent(settings),
                 "*" => {
                     self.pressed.push("*".into());
-                    self.to_menu(Vec::new())
+                    self.back_to_menu(Vec::new())
                 }
-                _ => self.ask_after(vec![PromptId::WrongKey.into()]),
+                _ => self.wrong_key(keys),
             },
             Step::Transfer | Step::Ended => reply(Vec::new(), Next::Hangup),
         }
+    }
+
+    /// A key the step does not offer: recorded, and the options explained.
+    fn wrong_key(&mut self, keys: &str) -> Turn {
+        self.pressed.push(keys.to_string());
+        self.ask_after(vec![PromptId::WrongKey.into()])
     }
 
     fn menu(&mut self, keys: &str, now: DateTime<Utc>, settings: &Settings) -> Turn {
@@ -486,7 +505,7 @@ impl Call {
                 match &self.callback_case {
                     Some(number) => {
                         let already = Speech::Text(p::callback_already(number));
-                        self.to_menu(vec![already, PromptId::AnythingElse.into()])
+                        self.back_to_menu(vec![already, PromptId::AnythingElse.into()])
                     }
                     None => {
                         self.scratch.callback = Some(CallbackReason::Requested);
@@ -499,7 +518,7 @@ impl Call {
                 self.pressed.push("9".into());
                 self.ask()
             }
-            _ => self.ask_after(vec![PromptId::WrongKey.into()]),
+            _ => self.wrong_key(keys),
         }
     }
 
@@ -516,7 +535,7 @@ impl Call {
             return Turn::Do(Action::Answer(topic));
         }
         if let Some(until) = self.locked_until.filter(|u| *u > now) {
-            return self.to_menu(vec![Speech::Text(p::verification_locked(until))]);
+            return self.back_to_menu(vec![Speech::Text(p::verification_locked(until))]);
         }
         self.goto(Step::Identity { topic });
         self.ask()
@@ -542,7 +561,7 @@ impl Call {
     fn identity(&mut self, topic: Topic, keys: &str, settings: &Settings) -> Turn {
         if keys.starts_with('*') {
             self.pressed.push("*".into());
-            return self.to_menu(Vec::new());
+            return self.back_to_menu(Vec::new());
         }
         match parse_identity(keys) {
             Ok(id) => {
@@ -565,7 +584,7 @@ impl Call {
             Err(e) => {
                 self.format_errors += 1;
                 if self.format_errors >= settings.format_errors_allowed {
-                    return self.to_menu(vec![PromptId::IdentityGiveUp.into()]);
+                    return self.back_to_menu(vec![PromptId::IdentityGiveUp.into()]);
                 }
                 let why = match e {
                     KeypadError::IdentityLength { found } => {
@@ -596,7 +615,7 @@ impl Call {
             Err(_) => {
                 self.format_errors += 1;
                 if self.format_errors >= settings.format_errors_allowed {
-                    return self.to_menu(vec![PromptId::BirthDateGiveUp.into()]);
+                    return self.back_to_menu(vec![PromptId::BirthDateGiveUp.into()]);
                 }
                 self.ask_after(vec![PromptId::BirthDateInvalid.into()])
             }
@@ -605,6 +624,11 @@ impl Call {
 
     /// Continues after the server performed the last [`Action`].
     pub fn resume(&mut self, outcome: Outcome, settings: &Settings) -> Turn {
+        let turn = self.outcome(outcome, settings);
+        self.settle(turn)
+    }
+
+    fn outcome(&mut self, outcome: Outcome, settings: &Settings) -> Turn {
         let topic = self.scratch.topic.or_else(|| self.topic());
         let before = std::mem::take(&mut self.scratch.before);
         let turn = match outcome {
@@ -646,7 +670,7 @@ impl Call {
             Outcome::Locked { until } => {
                 self.locked_until = Some(until);
                 self.failed_attempts = 0;
-                self.to_menu(vec![Speech::Text(p::verification_locked(until))])
+                self.back_to_menu(vec![Speech::Text(p::verification_locked(until))])
             }
             Outcome::Answer(text) => {
                 self.goto(Step::Answered {
@@ -664,9 +688,9 @@ impl Call {
                     _ => p::callback_created(&number),
                 };
                 self.callback_case = Some(number);
-                self.to_menu(vec![Speech::Text(said), PromptId::AnythingElse.into()])
+                self.back_to_menu(vec![Speech::Text(said), PromptId::AnythingElse.into()])
             }
-            Outcome::NoCallerNumber => self.to_menu(vec![
+            Outcome::NoCallerNumber => self.back_to_menu(vec![
                 PromptId::NoCallerNumber.into(),
                 PromptId::AnythingElse.into(),
             ]),

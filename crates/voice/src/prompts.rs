@@ -314,12 +314,12 @@ impl Account<'_> {
     }
 }
 
-/// A date as said in this call: "sepuluh Mei" this year, with the year otherwise.
+/// A date as said in this call: "tanggal sepuluh Mei" this year, with the year otherwise.
 pub fn spoken_date(d: NaiveDate, today: NaiveDate) -> String {
     if d.year() == today.year() {
-        day_month(d)
+        format!("tanggal {}", day_month(d))
     } else {
-        words::date(d)
+        format!("tanggal {}", words::date(d))
     }
 }
 
@@ -353,11 +353,19 @@ const PAY_CHANNELS: &str = " Pembayaran dapat dilakukan lewat ATM, mobile bankin
 /// The card status and what to do about it.
 pub fn status(a: &Account<'_>) -> String {
     let today = a.today;
-    let mut s = String::from(if a.active {
-        "Status kartu JKN Bapak atau Ibu: aktif."
-    } else {
-        "Status kartu JKN Bapak atau Ibu: tidak aktif."
-    });
+    let arrears_since = match (&a.status.reason, a.active) {
+        (StatusReason::Arrears { months, since, .. }, false) => Some((*months, *since)),
+        _ => None,
+    };
+    let mut s = match arrears_since {
+        Some((months, since)) => format!(
+            "Status kartu JKN Bapak atau Ibu: tidak aktif sejak {}, karena ada tunggakan iuran {} bulan.",
+            spoken_date(since, today),
+            number(u64::from(months))
+        ),
+        None if a.active => "Status kartu JKN Bapak atau Ibu: aktif.".to_string(),
+        None => "Status kartu JKN Bapak atau Ibu: tidak aktif.".to_string(),
+    };
     let plan_keeps_active = a
         .plan_on_track()
         .filter(|p| p.card_active && !a.status.active);
@@ -375,12 +383,7 @@ pub fn status(a: &Account<'_>) -> String {
                 amount(*due),
                 spoken_date(*due_by, today)
             )),
-            StatusReason::Arrears { months, since, .. } => {
-                s.push_str(&format!(
-                    " Kartu tidak aktif sejak {}, karena ada tunggakan iuran {} bulan.",
-                    spoken_date(*since, today),
-                    number(u64::from(*months))
-                ));
+            StatusReason::Arrears { .. } => {
                 if a.reactivation.required {
                     s.push_str(&format!(
                         " Agar kartu aktif kembali, bayar {}, yaitu tunggakan ditambah iuran bulan ini.",

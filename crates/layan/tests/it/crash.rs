@@ -86,7 +86,7 @@ async fn client(base: String, id: usize, seed: u64, acked: Arc<AtomicU64>) {
         .timeout(Duration::from_secs(3))
         .build()
         .unwrap();
-    let mut rng = Lcg(seed ^ (id as u64 + 1) * 0x9E37_79B9);
+    let mut rng = Lcg(seed ^ ((id as u64 + 1) * 0x9E37_79B9));
     let start = chrono::Utc::now().timestamp();
     for round in 0..MESSAGES_PER_SENDER {
         for s in 0..SENDERS_PER_CLIENT {

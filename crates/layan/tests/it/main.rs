@@ -5,3 +5,4 @@ mod chat;
 mod crash;
 mod outbox;
 mod serve;
+mod voice;

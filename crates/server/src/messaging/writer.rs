@@ -13,6 +13,10 @@ use store::{
 };
 use tokio::sync::{mpsc, oneshot, Notify};
 
+/// Below this many rows' worth of writes a batch waits up to [`LINGER`] for more.
+const SMALL_BATCH: usize = 32;
+const LINGER: std::time::Duration = std::time::Duration::from_micros(700);
+
 struct Job {
     op: WriteOp,
     reply: oneshot::Sender<WriteResult>,
@@ -112,14 +116,21 @@ async fn commit_loop(
     while let Some(first) = rx.recv().await {
         let mut size = weight(&first.op);
         let mut jobs = vec![first];
+        // Take what is queued; when that is little, linger a moment for more, so a busy
+        // pipeline commits a few large transactions instead of many small ones (each commit is
+        // a durable flush). Costs at most LINGER of latency per write when idle.
+        let linger_until = tokio::time::Instant::now() + LINGER;
         while size < max_batch {
-            match rx.try_recv() {
-                Ok(job) => {
-                    size += weight(&job.op);
-                    jobs.push(job);
-                }
-                Err(_) => break,
-            }
+            let job = match rx.try_recv() {
+                Ok(job) => job,
+                Err(_) if size >= SMALL_BATCH => break,
+                Err(_) => match tokio::time::timeout_at(linger_until, rx.recv()).await {
+                    Ok(Some(job)) => job,
+                    _ => break,
+                },
+            };
+            size += weight(&job.op);
+            jobs.push(job);
         }
         let (ops, replies): (Vec<WriteOp>, Vec<_>) =
             jobs.into_iter().map(|j| (j.op, j.reply)).unzip();

@@ -12,4 +12,5 @@ mod me;
 mod ops;
 mod rehab;
 mod simulations;
+mod voice;
 mod webchat;

@@ -1,5 +1,6 @@
 //! One integration-test binary for the voice crate (each binary costs link time).
 
+mod call;
 mod keypad;
 mod signature;
 mod twiml;
