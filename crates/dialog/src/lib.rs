@@ -35,6 +35,7 @@ pub mod understand;
 pub mod verification;
 
 pub use engine::{Decided, DialogConfig, DialogError, DialogResult, Engine};
+pub use flows::account::Account;
 pub use message::{Button, Inbound, ListRow, Message, Sender};
 pub use port::DialogData;
 pub use state::ConversationState;

@@ -9,8 +9,8 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 use store::ParticipantId;
 
-pub fn sha256_hex(input: &str) -> String {
-    let digest = Sha256::digest(input.as_bytes());
+pub fn sha256_hex(input: impl AsRef<[u8]>) -> String {
+    let digest = Sha256::digest(input.as_ref());
     let mut out = String::with_capacity(64);
     for b in digest {
         out.push_str(&format!("{b:02x}"));
@@ -51,7 +51,7 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 pub fn code_hash(login_id: &str, code: &str) -> String {
-    sha256_hex(&format!("{login_id}:{code}"))
+    sha256_hex(format!("{login_id}:{code}"))
 }
 
 /// A request made with a valid bearer token; the participant it belongs to.

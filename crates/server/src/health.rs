@@ -87,7 +87,7 @@ async fn messaging_gauges(state: &AppState) -> Vec<(String, f64)> {
                         "layan_outbox_messages{{channel=\"{}\",state=\"{}\",code=\"{}\"}}",
                         c.channel,
                         c.state,
-                        code.replace(['"', '\\'], "")
+                        crate::metrics::escape(code)
                     ),
                     c.count as f64,
                 ));

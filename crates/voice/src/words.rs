@@ -24,20 +24,8 @@ const SCALES: [&str; 6] = [
     "kuintiliun",
 ];
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+/// The month names the rest of Layan writes, so spoken and written dates agree.
+use jkn::period::MONTHS_ID as MONTHS;
 
 /// Pushes the words for 1..=999 onto `out`; 0 pushes nothing.
 fn below_thousand(n: u64, out: &mut Vec<&'static str>) {

@@ -4,10 +4,11 @@
 
 use crate::engine::{Ctx, DialogResult, Took};
 use crate::forms::FormKind;
+use crate::port::DialogData;
 use crate::state::{Args, Flow, Request, VerifiedIdentity};
 use crate::templates as t;
 use crate::understand::Said;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use directory::hours::local_date;
 use jkn::{
     account_status, reactivation, rehab_eligibility, rehab_plan, rehab_progress, AccountStatus,
@@ -15,11 +16,12 @@ use jkn::{
     RehabPlan, RehabProgress, Rupiah,
 };
 use nlu::Intent;
-use store::{Family, NewRehabPlan, Participant, StoredRehabPlan};
+use store::{Family, NewRehabPlan, Participant, ParticipantId, StoredRehabPlan};
 use wilayah::TimeZone;
 
-/// A verified participant's account as of today in their own time zone.
-pub(crate) struct Account {
+/// A verified participant's account as of today in their own time zone: what every channel
+/// (chat, voice) answers status and bill questions from.
+pub struct Account {
     pub me: Participant,
     pub family: Family,
     pub members: Vec<Participant>,
@@ -49,29 +51,41 @@ impl Account {
     pub fn members_billed(&self) -> u32 {
         self.members.len().max(1) as u32
     }
-}
 
-impl Ctx<'_> {
-    pub(crate) async fn account(&self, id: &VerifiedIdentity) -> DialogResult<Option<Account>> {
-        let Some(me) = self.data().participant(id.participant_id).await? else {
+    /// Whether the family may join REHAB now, from its ledger.
+    pub fn rehab_eligibility(&self, rules: &jkn::RulesConfig) -> RehabEligibility {
+        let arrears = RehabArrears::from_ledger(
+            &self.ledger,
+            self.family.segment,
+            self.members_billed(),
+            self.today,
+            rules,
+        );
+        rehab_eligibility(&arrears, self.today, None, rules)
+    }
+
+    /// Loads a participant's account at `now`, "today" being the date in their home's zone.
+    pub async fn load(
+        data: &dyn DialogData,
+        participant: ParticipantId,
+        now: DateTime<Utc>,
+        rules: &jkn::RulesConfig,
+    ) -> DialogResult<Option<Account>> {
+        let Some(me) = data.participant(participant).await? else {
             return Ok(None);
         };
-        let Some(family) = self.data().family(me.family_id).await? else {
+        let Some(family) = data.family(me.family_id).await? else {
             return Ok(None);
         };
-        let members = self.data().family_members(family.id).await?;
-        let ledger = self.data().ledger(family.id).await?;
+        let members = data.family_members(family.id).await?;
+        let ledger = data.ledger(family.id).await?;
         let tz = wilayah::timezone_of_district(me.district_code).unwrap_or(TimeZone::Wib);
-        let today = local_date(self.now, tz);
-        let status = account_status(&ledger, today, self.rules());
-        let plan = self
-            .data()
-            .latest_rehab_plan(family.id)
-            .await?
-            .map(|stored| {
-                let progress = rehab_progress(&stored.plan, &ledger, today, self.rules());
-                (stored, progress)
-            });
+        let today = local_date(now, tz);
+        let status = account_status(&ledger, today, rules);
+        let plan = data.latest_rehab_plan(family.id).await?.map(|stored| {
+            let progress = rehab_progress(&stored.plan, &ledger, today, rules);
+            (stored, progress)
+        });
         Ok(Some(Account {
             me,
             family,
@@ -81,6 +95,12 @@ impl Ctx<'_> {
             status,
             plan,
         }))
+    }
+}
+
+impl Ctx<'_> {
+    pub(crate) async fn account(&self, id: &VerifiedIdentity) -> DialogResult<Option<Account>> {
+        Account::load(self.data(), id.participant_id, self.now, self.rules()).await
     }
 
     /// Answers a request that needed a verified participant.
@@ -170,14 +190,7 @@ impl Ctx<'_> {
     }
 
     fn rehab_check(&self, acc: &Account) -> RehabEligibility {
-        let arrears = RehabArrears::from_ledger(
-            &acc.ledger,
-            acc.family.segment,
-            acc.members_billed(),
-            acc.today,
-            self.rules(),
-        );
-        rehab_eligibility(&arrears, acc.today, None, self.rules())
+        acc.rehab_eligibility(self.rules())
     }
 
     fn bills(&mut self, acc: &Account, args: &Args) {

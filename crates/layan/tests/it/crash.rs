@@ -28,21 +28,10 @@ const TEXTS: [&str; 6] = [
     "makasih min",
 ];
 
-/// A small deterministic generator, so a failing run can be replayed from its printed seed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
+/// Draws below `n` from the demo's deterministic generator, so a failing run can be replayed
+/// from its printed seed.
+fn below(rng: &mut demo::SplitMix64, n: u64) -> u64 {
+    rng.next_u64() % n.max(1)
 }
 
 fn free_port() -> u16 {
@@ -86,7 +75,7 @@ async fn client(base: String, id: usize, seed: u64, acked: Arc<AtomicU64>) {
         .timeout(Duration::from_secs(3))
         .build()
         .unwrap();
-    let mut rng = Lcg(seed ^ ((id as u64 + 1) * 0x9E37_79B9));
+    let mut rng = demo::SplitMix64::new(seed ^ ((id as u64 + 1) * 0x9E37_79B9));
     let start = chrono::Utc::now().timestamp();
     for round in 0..MESSAGES_PER_SENDER {
         for s in 0..SENDERS_PER_CLIENT {
@@ -95,7 +84,7 @@ async fn client(base: String, id: usize, seed: u64, acked: Arc<AtomicU64>) {
             let text = TEXTS[(s + round) % TEXTS.len()];
             let body = webhook(&from, &wamid, text, start + round as i64);
             let signature = channels::verify::meta_signature(APP_SECRET.as_bytes(), &body);
-            let times = if rng.below(10) == 0 { 2 } else { 1 };
+            let times = if below(&mut rng, 10) == 0 { 2 } else { 1 };
             for _ in 0..times {
                 loop {
                     let sent = http
@@ -108,7 +97,7 @@ async fn client(base: String, id: usize, seed: u64, acked: Arc<AtomicU64>) {
                     if sent.is_ok_and(|r| r.status().as_u16() == 200) {
                         break;
                     }
-                    tokio::time::sleep(Duration::from_millis(50 + rng.below(150))).await;
+                    tokio::time::sleep(Duration::from_millis(50 + below(&mut rng, 150))).await;
                 }
             }
             acked.fetch_add(1, Ordering::Relaxed);
@@ -182,7 +171,7 @@ async fn crash_story(database_url: Option<String>) {
         .unwrap()
         .as_nanos() as u64;
     eprintln!("crash test seed {seed}");
-    let mut rng = Lcg(seed);
+    let mut rng = demo::SplitMix64::new(seed);
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mock = MockProvider::start(MockConfig {
@@ -238,7 +227,7 @@ async fn crash_story(database_url: Option<String>) {
         while acked.load(Ordering::Relaxed) < target && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(rng.below(400))).await;
+        tokio::time::sleep(Duration::from_millis(below(&mut rng, 400))).await;
         server.child.kill().unwrap();
         server.child.wait().unwrap();
         eprintln!(
@@ -247,7 +236,7 @@ async fn crash_story(database_url: Option<String>) {
             acked.load(Ordering::Relaxed),
             mock.accepted_count()
         );
-        tokio::time::sleep(Duration::from_millis(100 + rng.below(500))).await;
+        tokio::time::sleep(Duration::from_millis(100 + below(&mut rng, 500))).await;
         server = run.start();
     }
     for c in clients {

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use channels::{Channel, DeliveryState, EventKind, InboundEvent};
 use chrono::{DateTime, Utc};
 use dialog::{Engine, Message};
+use serde::Deserialize;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -174,7 +175,7 @@ async fn process(
         writer,
     } = worker;
     let now = state.now();
-    let event: InboundEvent = match serde_json::from_value(stored.payload.clone()) {
+    let event = match InboundEvent::deserialize(&stored.payload) {
         Ok(e) => e,
         Err(e) => {
             // Written by this program, so unreadable means a bug or an incompatible upgrade:

@@ -5,17 +5,18 @@
 
 use super::inbox_event;
 use crate::api;
+use crate::auth::sha256_hex;
+use crate::config::Secret;
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use channels::{Channel, InboundEvent, ParseError, VerifyError};
 use serde::Deserialize;
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,18 +81,12 @@ async fn messenger_handshake(
 
 async fn whatsapp(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let wa = &state.config.whatsapp;
-    if !wa.enabled() {
-        return api::not_found().await.into_response();
-    }
-    let signature = channels::verify_meta_signature(
-        wa.app_secret.expose().as_bytes(),
-        header_str(&headers, "x-hub-signature-256"),
-        &body,
-    );
-    receive(
+    let secret = wa.enabled().then(|| wa.app_secret.clone());
+    meta(
         &state,
         Channel::WhatsApp,
-        signature,
+        secret,
+        &headers,
         &body,
         channels::whatsapp::parse,
     )
@@ -100,22 +95,37 @@ async fn whatsapp(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 
 async fn messenger(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let fb = &state.config.messenger;
-    if !fb.enabled() {
-        return api::not_found().await.into_response();
-    }
-    let signature = channels::verify_meta_signature(
-        fb.app_secret.expose().as_bytes(),
-        header_str(&headers, "x-hub-signature-256"),
-        &body,
-    );
-    receive(
+    let secret = fb.enabled().then(|| fb.app_secret.clone());
+    meta(
         &state,
         Channel::Messenger,
-        signature,
+        secret,
+        &headers,
         &body,
         channels::messenger::parse,
     )
     .await
+}
+
+/// WhatsApp and Messenger: the same `X-Hub-Signature-256` scheme with the channel's app
+/// secret (`None`: the channel is off).
+async fn meta(
+    state: &AppState,
+    channel: Channel,
+    app_secret: Option<Secret>,
+    headers: &HeaderMap,
+    body: &[u8],
+    parse: fn(&[u8]) -> Result<Vec<InboundEvent>, ParseError>,
+) -> Response {
+    let Some(secret) = app_secret else {
+        return api::not_found().await.into_response();
+    };
+    let signature = channels::verify_meta_signature(
+        secret.expose().as_bytes(),
+        header_str(headers, "x-hub-signature-256"),
+        body,
+    );
+    receive(state, channel, signature, body, parse).await
 }
 
 async fn telegram(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -143,19 +153,13 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// The body's fingerprint for logs: enough to find a delivery again, nothing of its content.
 fn body_hash(body: &[u8]) -> String {
-    Sha256::digest(body)
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hex = sha256_hex(body);
+    hex.truncate(24);
+    hex
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": message}})),
-    )
-        .into_response()
+fn error(status: StatusCode, code: &'static str, message: &str) -> Response {
+    ApiError::new(status, code, message).into_response()
 }
 
 async fn receive(

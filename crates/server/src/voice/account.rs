@@ -1,84 +1,54 @@
-//! A verified caller's account, read from the store and run through the `jkn` rules exactly as
-//! the chat and the participant API do: what the spoken answers and the details sent
-//! afterwards are made of.
+//! A verified caller's account: the chat's own [`dialog::Account`] (the same loading and the
+//! same `jkn` rules), plus the figures the spoken answers and the details sent afterwards need.
 
 use crate::state::AppState;
-use chrono::NaiveDate;
 use dialog::templates as t;
-use jkn::{
-    account_status, reactivation, rehab_eligibility, rehab_progress, AccountStatus, PlanState,
-    Reactivation, RehabArrears, RehabEligibility, RehabProgress, Rupiah,
-};
-use store::{Family, FamilyId, Participant, ParticipantId, StoreError};
+use jkn::{PlanState, Reactivation, RehabEligibility, RehabProgress, Rupiah};
+use store::{FamilyId, ParticipantId};
 use voice::call::Topic;
 
 pub struct Account {
-    pub me: Participant,
-    pub family: Family,
-    pub members: Vec<Participant>,
-    pub today: NaiveDate,
-    pub status: AccountStatus,
-    pub reactivation: Reactivation,
-    pub plan: Option<RehabProgress>,
-    pub rehab: RehabEligibility,
+    account: dialog::Account,
+    reactivation: Reactivation,
+    rehab: RehabEligibility,
+}
+
+impl std::ops::Deref for Account {
+    type Target = dialog::Account;
+    fn deref(&self) -> &dialog::Account {
+        &self.account
+    }
 }
 
 impl Account {
-    /// The participant's account today in their own time zone; `None` when the participant or
-    /// the family is gone since verification.
     pub async fn load(
         state: &AppState,
         participant: ParticipantId,
         family: FamilyId,
-    ) -> Result<Option<Account>, StoreError> {
-        let store = &state.store;
-        let Some(me) = store.participant(participant).await? else {
+    ) -> Result<Option<Account>, dialog::DialogError> {
+        let data = dialog::StoreData::new(state.store.clone());
+        let rules = state.rules.as_ref();
+        let Some(account) = dialog::Account::load(&data, participant, state.now(), rules).await?
+        else {
             return Ok(None);
         };
-        if me.family_id != family {
+        // The call verified this family; a participant moved since is not answered for.
+        if account.family.id != family {
             return Ok(None);
         }
-        let Some(family) = store.family(me.family_id).await? else {
-            return Ok(None);
-        };
-        let members = store.family_members(family.id).await?;
-        let ledger = store.ledger(family.id).await?;
-        let rules = state.rules.as_ref();
-        let today = state.today_for_district(me.district_code);
-        let status = account_status(&ledger, today, rules);
-        let re = reactivation(&ledger, today, rules);
-        let plan = store
-            .latest_rehab_plan(family.id)
-            .await?
-            .map(|stored| rehab_progress(&stored.plan, &ledger, today, rules));
-        let arrears = RehabArrears::from_ledger(
-            &ledger,
-            family.segment,
-            members.len().max(1) as u32,
-            today,
-            rules,
-        );
-        let rehab = rehab_eligibility(&arrears, today, None, rules);
         Ok(Some(Account {
-            me,
-            family,
-            members,
-            today,
-            status,
-            reactivation: re,
-            plan,
-            rehab,
+            reactivation: account.reactivation(rules),
+            rehab: account.rehab_eligibility(rules),
+            account,
         }))
     }
 
-    /// Whether the card is usable now: the ledger's status, or a REHAB plan on schedule that
-    /// already reactivates it.
-    pub fn active(&self) -> bool {
-        self.status.active || self.plan.as_ref().is_some_and(|p| p.card_active)
+    fn progress(&self) -> Option<&RehabProgress> {
+        self.plan.as_ref().map(|(_, p)| p)
     }
 
     fn plan_on_track(&self) -> Option<&RehabProgress> {
-        self.plan.as_ref().filter(|p| p.state == PlanState::OnTrack)
+        self.progress().filter(|p| p.state == PlanState::OnTrack)
     }
 
     fn facts(&self) -> voice::prompts::Account<'_> {
@@ -90,7 +60,7 @@ impl Account {
             status: &self.status,
             reactivation: &self.reactivation,
             active: self.active(),
-            plan: self.plan.as_ref(),
+            plan: self.progress(),
             rehab: Some(&self.rehab).filter(|r| r.eligible),
         }
     }
@@ -113,7 +83,7 @@ impl Account {
                         &[&self.me],
                         &self.family,
                         &self.status,
-                        self.plan.as_ref(),
+                        self.progress(),
                         self.active(),
                         self.members.len(),
                         true,
@@ -129,7 +99,7 @@ impl Account {
                         &self.status,
                         &self.reactivation,
                         self.members.len(),
-                        self.plan.as_ref(),
+                        self.progress(),
                     )
                     .body()
                     .to_string(),

@@ -524,9 +524,14 @@ impl VoiceLine {
                 "an answer was asked for before verification".into(),
             ));
         };
-        Account::load(&self.app, id.participant_id, id.family_id)
-            .await?
-            .ok_or_else(|| store::StoreError::NotFound("the verified participant".into()))
+        match Account::load(&self.app, id.participant_id, id.family_id).await {
+            Ok(Some(account)) => Ok(account),
+            Ok(None) => Err(store::StoreError::NotFound(
+                "the verified participant".into(),
+            )),
+            Err(dialog::DialogError::Data(e)) => Err(e),
+            Err(e) => Err(store::StoreError::Other(e.to_string())),
+        }
     }
 
     /// Queues `text` for the registered number: on WhatsApp when it is configured (the
