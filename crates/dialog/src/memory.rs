@@ -194,6 +194,13 @@ impl DialogData for MemoryData {
     }
     async fn create_case(&self, case: NewCase) -> DataResult<Case> {
         let mut cases = lock(&self.cases);
+        if let Some(existing) = case.submission_key.as_ref().and_then(|key| {
+            cases
+                .iter()
+                .find(|c| c.submission_key.as_ref() == Some(key))
+        }) {
+            return Ok(existing.clone());
+        }
         let id = CaseId(cases.len() as i64 + 1);
         let stored = Case {
             id,
@@ -201,10 +208,16 @@ impl DialogData for MemoryData {
             kind: case.kind,
             participant_id: case.participant_id,
             family_id: case.family_id,
+            office_id: case.office_id,
             channel: case.channel,
             sender: case.sender,
             fields: case.fields,
             status: case.status,
+            submission_key: case.submission_key,
+            assigned_to: None,
+            assigned_at: None,
+            first_response_at: None,
+            closed_at: None,
             created_at: case.created_at,
             updated_at: case.created_at,
         };

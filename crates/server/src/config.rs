@@ -79,6 +79,51 @@ pub struct Config {
     pub messenger: MessengerConfig,
     pub messaging: MessagingConfig,
     pub voice: VoiceConfig,
+    pub pandawa: PandawaConfig,
+}
+
+/// PANDAWA casework: form links, uploads, the agent console and assignment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PandawaConfig {
+    /// Signs form links (HMAC-SHA256). Unset: a random secret is made once and kept in the
+    /// database, so every node shares it.
+    pub link_secret: Secret,
+    /// How long a form link works.
+    pub link_ttl_hours: i64,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Console sessions last this long without a new sign-in.
+    pub session_hours: i64,
+    /// Wrong passwords before an agent is locked out, and for how long.
+    pub max_failed_sign_ins: u32,
+    pub lockout_minutes: i64,
+    /// Mark session cookies `Secure` (browsers send them only over HTTPS, and over plain
+    /// HTTP to localhost). Turn off only behind a trusted TLS-terminating proxy on HTTP.
+    pub secure_cookies: bool,
+    /// An assigned case nobody started within this many working minutes is reassigned.
+    pub pickup_minutes: u32,
+    /// Open cases an agent gets at once, unless set per agent.
+    pub default_max_open_cases: u32,
+    /// How often the assignment loop looks for unassigned and lapsed cases, in seconds.
+    pub assign_interval_secs: u64,
+}
+
+impl Default for PandawaConfig {
+    fn default() -> Self {
+        PandawaConfig {
+            link_secret: Secret::default(),
+            link_ttl_hours: 72,
+            max_upload_bytes: 5 * 1024 * 1024,
+            session_hours: 10,
+            max_failed_sign_ins: 5,
+            lockout_minutes: 15,
+            secure_cookies: true,
+            pickup_minutes: 30,
+            default_max_open_cases: 20,
+            assign_interval_secs: 15,
+        }
+    }
 }
 
 /// The voice line (VIKA): TwiML webhooks for Twilio, SignalWire or Telnyx. On when
@@ -303,6 +348,7 @@ impl Default for Config {
             messenger: MessengerConfig::default(),
             messaging: MessagingConfig::default(),
             voice: VoiceConfig::default(),
+            pandawa: PandawaConfig::default(),
         }
     }
 }
@@ -376,6 +422,25 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("LAYAN_VOICE_SAY_VOICE", "voice.say_voice"),
     ("LAYAN_VOICE_CARE_CENTER_NUMBER", "voice.care_center_number"),
     ("LAYAN_VOICE_PROMPTS", "voice.prompts"),
+    ("LAYAN_PANDAWA_LINK_SECRET", "pandawa.link_secret"),
+    ("LAYAN_PANDAWA_LINK_TTL_HOURS", "pandawa.link_ttl_hours"),
+    ("LAYAN_PANDAWA_MAX_UPLOAD_BYTES", "pandawa.max_upload_bytes"),
+    ("LAYAN_PANDAWA_SESSION_HOURS", "pandawa.session_hours"),
+    (
+        "LAYAN_PANDAWA_MAX_FAILED_SIGN_INS",
+        "pandawa.max_failed_sign_ins",
+    ),
+    ("LAYAN_PANDAWA_LOCKOUT_MINUTES", "pandawa.lockout_minutes"),
+    ("LAYAN_PANDAWA_SECURE_COOKIES", "pandawa.secure_cookies"),
+    ("LAYAN_PANDAWA_PICKUP_MINUTES", "pandawa.pickup_minutes"),
+    (
+        "LAYAN_PANDAWA_DEFAULT_MAX_OPEN_CASES",
+        "pandawa.default_max_open_cases",
+    ),
+    (
+        "LAYAN_PANDAWA_ASSIGN_INTERVAL_SECS",
+        "pandawa.assign_interval_secs",
+    ),
 ];
 
 impl Config {

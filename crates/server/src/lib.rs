@@ -10,10 +10,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod casework;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod forms;
 pub mod health;
 pub mod logging;
 pub mod messaging;
@@ -55,6 +58,7 @@ impl AppState {
             messaging: None,
         };
         state.messaging = messaging::start(&state).map_err(store::StoreError::Other)?;
+        casework::assign::spawn(state.clone());
         Ok(state)
     }
 }
@@ -84,6 +88,8 @@ pub fn router(state: AppState) -> Router {
         .merge(messaging::webhooks::routes())
         .merge(webchat::routes(&state))
         .merge(voice::routes(&state))
+        .merge(console::routes(&state))
+        .merge(forms::routes(&state))
         .fallback(api::not_found);
     if state.demo {
         app = app.route("/demo/outbox", get(api::demo::outbox));

@@ -192,7 +192,7 @@ pub(crate) async fn create_case(db: &PgStore, new: NewCase) -> Result<Case> {
             &new.channel,
             &new.sender,
             &fields,
-            &new.status,
+            &new.status.as_str(),
             &created,
         ],
         |_| Ok(()),
@@ -208,6 +208,12 @@ pub(crate) async fn create_case(db: &PgStore, new: NewCase) -> Result<Case> {
         sender: new.sender,
         fields: new.fields,
         status: new.status,
+        office_id: None,
+        submission_key: None,
+        assigned_to: None,
+        assigned_at: None,
+        first_response_at: None,
+        closed_at: None,
         created_at: created,
         updated_at: created,
     })
@@ -223,7 +229,15 @@ fn case(r: &Row) -> Result<Case> {
         channel: get(r, 5, "cases.channel")?,
         sender: get(r, 6, "cases.sender")?,
         fields: from_json(get(r, 7, "cases.fields")?, "cases.fields")?,
-        status: get(r, 8, "cases.status")?,
+        status: get::<String>(r, 8, "cases.status")?
+            .parse()
+            .map_err(|e: cases::status::UnknownStatus| store::StoreError::Corrupt(e.to_string()))?,
+        office_id: None,
+        submission_key: None,
+        assigned_to: None,
+        assigned_at: None,
+        first_response_at: None,
+        closed_at: None,
         created_at: get(r, 9, "cases.created_at")?,
         updated_at: get(r, 10, "cases.updated_at")?,
     })

@@ -149,7 +149,7 @@ pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
         new.channel,
         new.sender,
         to_json(&new.fields),
-        new.status,
+        new.status.as_str(),
         created,
     ])
     .db()?;
@@ -164,6 +164,12 @@ pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
         sender: new.sender,
         fields: new.fields,
         status: new.status,
+        office_id: None,
+        submission_key: None,
+        assigned_to: None,
+        assigned_at: None,
+        first_response_at: None,
+        closed_at: None,
         created_at: stored_instant(new.created_at),
         updated_at: stored_instant(new.created_at),
     })
@@ -182,7 +188,17 @@ fn case(r: &Row<'_>) -> Result<Case> {
         channel: r.get(5).db()?,
         sender: r.get(6).db()?,
         fields: from_json(&r.get::<_, String>(7).db()?, "cases.fields")?,
-        status: r.get(8).db()?,
+        status: r
+            .get::<_, String>(8)
+            .db()?
+            .parse()
+            .map_err(|e: cases::status::UnknownStatus| crate::StoreError::Corrupt(e.to_string()))?,
+        office_id: None,
+        submission_key: None,
+        assigned_to: None,
+        assigned_at: None,
+        first_response_at: None,
+        closed_at: None,
         created_at: instant(r.get(9).db()?, "cases.created_at")?,
         updated_at: instant(r.get(10).db()?, "cases.updated_at")?,
     })

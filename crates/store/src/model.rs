@@ -1,6 +1,7 @@
 //! The records Layan stores, built from typed domain values.
 
 use crate::messaging::StoredRequest;
+use cases::CaseStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use directory::{FacilityKind, HospitalClass, Tier, WeeklyHours};
 use jkn::{
@@ -399,6 +400,22 @@ id_type!(
     /// An administrative request or complaint.
     CaseId
 );
+id_type!(
+    /// A customer-service agent, supervisor or admin of the console.
+    AgentId
+);
+id_type!(
+    /// One entry of a case's history.
+    CaseEventId
+);
+id_type!(
+    /// A document uploaded for a case or a form.
+    AttachmentId
+);
+id_type!(
+    /// One entry of the audit log.
+    AuditId
+);
 
 /// A conversation's stored state, one per (channel, sender).
 #[derive(Debug, Clone, PartialEq)]
@@ -449,19 +466,25 @@ pub struct Turn {
 /// An administrative request (PANDAWA-style) or a complaint, for the agents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCase {
-    /// What is asked: "pindah_faskes", "pengaduan"...
+    /// What is asked, a [`cases::CaseKind`] code: "pindah_faskes", "pengaduan"...
     pub kind: String,
     /// The case number is this prefix, a dash and the case id: `PDW-G-000042`.
     pub number_prefix: String,
     pub participant_id: Option<ParticipantId>,
     pub family_id: Option<FamilyId>,
+    /// The branch that handles it (the participant's, or the place given for a new member);
+    /// `None` when unknown: any branch's agents may take it.
+    pub office_id: Option<OfficeId>,
     /// Where the request came from, to answer there.
     pub channel: String,
     pub sender: String,
     /// What was collected, as JSON.
     pub fields: serde_json::Value,
-    /// "open" for a new request.
-    pub status: String,
+    /// `Submitted` for a new request.
+    pub status: CaseStatus,
+    /// Makes creation idempotent: a second case with the same key is not created; the
+    /// first one is returned instead (a form sent ten times over a bad connection).
+    pub submission_key: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -472,10 +495,18 @@ pub struct Case {
     pub kind: String,
     pub participant_id: Option<ParticipantId>,
     pub family_id: Option<FamilyId>,
+    pub office_id: Option<OfficeId>,
     pub channel: String,
     pub sender: String,
     pub fields: serde_json::Value,
-    pub status: String,
+    pub status: CaseStatus,
+    pub submission_key: Option<String>,
+    pub assigned_to: Option<AgentId>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// The first reply, request or status change by an agent (the first-response SLA).
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When it became done or rejected.
+    pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

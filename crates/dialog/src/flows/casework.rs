@@ -9,6 +9,7 @@ use crate::records::NewCase;
 use crate::state::{Args, Flow, Request};
 use crate::templates as t;
 use crate::understand::Said;
+use cases::CaseStatus;
 use directory::{FacilityKind, Point, Tier};
 use jkn::{
     class_change, fktp_change, newborn_registration, CareClass, ClassChange, ClassChangeBlocker,
@@ -640,6 +641,18 @@ impl Ctx<'_> {
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
         fields.insert("labels".into(), serde_json::Value::Object(labels));
+        let branch = self.known_branch().await?;
+        let fields = serde_json::Value::Object(fields);
+        // The same request from the same conversation on the same day is one case, even
+        // when a crash makes the assistant handle the final answer again.
+        let submission_key = format!(
+            "chat:{}:{}:{}:{}:{}",
+            self.sender.channel,
+            self.sender.id,
+            form.kind.code(),
+            self.today(),
+            fingerprint(&fields.to_string())
+        );
         let case = self
             .data()
             .create_case(NewCase {
@@ -647,14 +660,15 @@ impl Ctx<'_> {
                 number_prefix: form.kind.number_prefix(&form.fields).to_string(),
                 participant_id: identity.as_ref().map(|i| i.participant_id),
                 family_id: identity.as_ref().map(|i| i.family_id),
+                office_id: branch.as_ref().map(|b| b.id),
                 channel: self.sender.channel.clone(),
                 sender: self.sender.id.clone(),
-                fields: serde_json::Value::Object(fields),
-                status: "open".into(),
+                fields,
+                status: CaseStatus::Submitted,
+                submission_key: Some(submission_key),
                 created_at: self.now,
             })
             .await?;
-        let branch = self.known_branch().await?;
         self.say(t::case_created(
             form.kind,
             &case.number,
@@ -663,4 +677,15 @@ impl Ctx<'_> {
         ));
         Ok(())
     }
+}
+
+/// A stable 64-bit FNV-1a hash as hex (the standard library's hasher may change between
+/// releases; this key is stored).
+fn fingerprint(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }

@@ -600,6 +600,7 @@ impl VoiceLine {
                 number_prefix: CASE_PREFIX.into(),
                 participant_id: stored.identity.as_ref().map(|i| i.participant_id),
                 family_id: stored.identity.as_ref().map(|i| i.family_id),
+                office_id: None,
                 channel: CHANNEL.into(),
                 sender: number.clone(),
                 fields: json!({
@@ -609,7 +610,14 @@ impl VoiceLine {
                     "verified": stored.identity.is_some(),
                     "call_started_at": stored.started_at,
                 }),
-                status: "open".into(),
+                status: cases::CaseStatus::Submitted,
+                // One call-back per call and reason, however often the webhook is retried.
+                submission_key: Some(format!(
+                    "voice:{}:{}:{}",
+                    number,
+                    stored.started_at.timestamp_millis(),
+                    reason.code()
+                )),
                 created_at: now,
             })
             .await?;

@@ -872,7 +872,7 @@ async fn a_call_back_request_becomes_a_case_with_the_callers_number_and_keys() {
         .expect("the case is in the queue");
     assert_eq!(case.kind, "telepon_balik");
     assert_eq!(case.channel, "voice");
-    assert_eq!(case.status, "open");
+    assert_eq!(case.status, cases::CaseStatus::Submitted);
     assert_eq!(case.sender, "6281311112222");
     assert_eq!(case.fields["caller"], "6281311112222");
     assert_eq!(case.fields["reason"], "minta_telepon_balik");

@@ -111,10 +111,12 @@ async fn a_case_gets_a_number_and_is_found_by_it_and_by_participant(db: &Harness
         number_prefix: prefix.into(),
         participant_id: Some(world.budi.id),
         family_id: Some(world.budi_family.id),
+        office_id: None,
         channel: "webchat".into(),
         sender: "browser-1".into(),
         fields: json!({"facility": "42", "labels": {"facility": "Puskesmas Kencong"}}),
-        status: "open".into(),
+        status: cases::CaseStatus::Submitted,
+        submission_key: None,
         created_at: at(2026, 11, 23, 3, minute),
     };
     let first = db
