@@ -23,6 +23,7 @@
 mod engine;
 mod flows;
 pub mod forms;
+pub mod handoff;
 #[cfg(test)]
 mod memory;
 pub mod message;

@@ -3,6 +3,7 @@
 //!
 //! OWNER: console helper (dashboard.rs: dashboard helper).
 
+pub mod auth;
 pub mod dashboard;
 
 use crate::state::AppState;

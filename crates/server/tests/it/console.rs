@@ -1,0 +1,1 @@
+//! Stories of the PANDAWA console (filled by its owner).

@@ -1,0 +1,1 @@
+//! Stories of the PANDAWA dashboard (filled by its owner).

@@ -1,0 +1,1 @@
+//! Stories of the PANDAWA forms (filled by its owner).
