@@ -6,6 +6,7 @@
 mod harness;
 
 mod assistant;
+mod casework;
 mod facilities;
 mod fixtures;
 mod ledger;

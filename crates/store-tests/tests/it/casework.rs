@@ -1,0 +1,1 @@
+//! PANDAWA stories (filled by the SQLite helper).
