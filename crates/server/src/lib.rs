@@ -18,6 +18,7 @@ pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod health;
+pub mod html;
 pub mod logging;
 pub mod messaging;
 pub mod metrics;
