@@ -1,20 +1,24 @@
 //! The assistant's tables: conversations (state per channel and sender), turns and cases.
 //! Plain functions over a connection; `lib.rs` runs them on the writer or a reader.
 
+use crate::casework;
 use crate::error::{corrupt, SqlResultExt};
 use crate::rows::{instant, millis, stored_instant};
 use crate::{query_all, query_one};
+use cases::status::UnknownStatus;
+use cases::CaseStatus;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Row, TransactionBehavior};
 use store::{
-    case_number, Case, CaseId, ConversationRecord, FamilyId, NewCase, NewTurn, ParticipantId,
-    Result, Turn, TurnId,
+    case_number, Actor, AgentId, Case, CaseEventKind, CaseId, ConversationRecord, FamilyId,
+    NewCase, NewTurn, OfficeId, ParticipantId, Result, Turn, TurnId,
 };
 
-fn to_json(v: &serde_json::Value) -> String {
+pub(crate) fn to_json(v: &serde_json::Value) -> String {
     v.to_string()
 }
 
-fn from_json(s: &str, col: &str) -> Result<serde_json::Value> {
+pub(crate) fn from_json(s: &str, col: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| corrupt(col, e))
 }
 
@@ -125,6 +129,26 @@ pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
     let tx = c
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
+    let case = create_case_in(&tx, new)?;
+    tx.commit().db()?;
+    Ok(case)
+}
+
+/// Stores a case and its `Created` event in the caller's (IMMEDIATE) transaction. With a
+/// submission key already used, stores nothing and returns the case stored the first time.
+pub(crate) fn create_case_in(tx: &Connection, new: NewCase) -> Result<Case> {
+    // The single writer holds the write lock for the whole transaction, so a key looked up
+    // here cannot be stored by anyone else before the insert below.
+    if let Some(key) = &new.submission_key {
+        if let Some(first) = query_one(
+            tx,
+            &format!("SELECT {CASE_COLS} FROM cases WHERE submission_key = ?1"),
+            [key],
+            case,
+        )? {
+            return Ok(first);
+        }
+    }
     // The number is made from the id, so the id is chosen first; the writer lock (and the
     // IMMEDIATE transaction) make max + 1 safe.
     let id: i64 = tx
@@ -135,9 +159,9 @@ pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
     let number = case_number(&new.number_prefix, CaseId(id));
     let created = millis(new.created_at);
     tx.prepare_cached(
-        "INSERT INTO cases (id, number, kind, participant_id, family_id, channel, sender, \
-         fields, status, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        "INSERT INTO cases (id, number, kind, participant_id, family_id, office_id, channel, \
+         sender, fields, status, submission_key, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
     )
     .db()?
     .execute(params![
@@ -146,39 +170,64 @@ pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
         new.kind,
         new.participant_id.map(|p| p.0),
         new.family_id.map(|f| f.0),
+        new.office_id.map(|o| o.0),
         new.channel,
         new.sender,
         to_json(&new.fields),
         new.status.as_str(),
+        new.submission_key,
         created,
     ])
     .db()?;
-    tx.commit().db()?;
-    Ok(Case {
+    let case = Case {
         id: CaseId(id),
         number,
         kind: new.kind,
         participant_id: new.participant_id,
         family_id: new.family_id,
+        office_id: new.office_id,
         channel: new.channel,
         sender: new.sender,
         fields: new.fields,
         status: new.status,
-        office_id: None,
-        submission_key: None,
+        submission_key: new.submission_key,
         assigned_to: None,
         assigned_at: None,
         first_response_at: None,
         closed_at: None,
         created_at: stored_instant(new.created_at),
         updated_at: stored_instant(new.created_at),
-    })
+    };
+    casework::insert_event(
+        tx,
+        &casework::EventRow {
+            case_id: case.id,
+            kind: CaseEventKind::Created,
+            // Cases are filed by or on behalf of the participant (the assistant, a form).
+            actor: &Actor::Participant,
+            from_status: None,
+            to_status: Some(case.status),
+            assigned_to: None,
+            text: "",
+            at: created,
+        },
+    )?;
+    Ok(case)
 }
 
-const CASE_COLS: &str = "id, number, kind, participant_id, family_id, channel, sender, fields, \
-                         status, created_at, updated_at";
+pub(crate) const CASE_COLS: &str = "id, number, kind, participant_id, family_id, channel, sender, \
+     fields, status, created_at, updated_at, office_id, submission_key, assigned_to, \
+     assigned_at, first_response_at, closed_at";
 
-fn case(r: &Row<'_>) -> Result<Case> {
+pub(crate) fn status(s: &str, col: &str) -> Result<CaseStatus> {
+    s.parse().map_err(|e: UnknownStatus| corrupt(col, e))
+}
+
+pub(crate) fn opt_instant(ms: Option<i64>, col: &str) -> Result<Option<DateTime<Utc>>> {
+    ms.map(|ms| instant(ms, col)).transpose()
+}
+
+pub(crate) fn case(r: &Row<'_>) -> Result<Case> {
     Ok(Case {
         id: CaseId(r.get(0).db()?),
         number: r.get(1).db()?,
@@ -188,19 +237,15 @@ fn case(r: &Row<'_>) -> Result<Case> {
         channel: r.get(5).db()?,
         sender: r.get(6).db()?,
         fields: from_json(&r.get::<_, String>(7).db()?, "cases.fields")?,
-        status: r
-            .get::<_, String>(8)
-            .db()?
-            .parse()
-            .map_err(|e: cases::status::UnknownStatus| crate::StoreError::Corrupt(e.to_string()))?,
-        office_id: None,
-        submission_key: None,
-        assigned_to: None,
-        assigned_at: None,
-        first_response_at: None,
-        closed_at: None,
+        status: status(&r.get::<_, String>(8).db()?, "cases.status")?,
         created_at: instant(r.get(9).db()?, "cases.created_at")?,
         updated_at: instant(r.get(10).db()?, "cases.updated_at")?,
+        office_id: r.get::<_, Option<i64>>(11).db()?.map(OfficeId),
+        submission_key: r.get(12).db()?,
+        assigned_to: r.get::<_, Option<i64>>(13).db()?.map(AgentId),
+        assigned_at: opt_instant(r.get(14).db()?, "cases.assigned_at")?,
+        first_response_at: opt_instant(r.get(15).db()?, "cases.first_response_at")?,
+        closed_at: opt_instant(r.get(16).db()?, "cases.closed_at")?,
     })
 }
 

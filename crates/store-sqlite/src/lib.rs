@@ -25,6 +25,7 @@
 )]
 
 mod assistant;
+mod casework;
 mod conn;
 mod error;
 mod messaging;
@@ -52,6 +53,12 @@ use store::{
 };
 // The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
 use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
+// PANDAWA's records; their SQL lives in `casework.rs`.
+use store::{
+    Agent, AgentId, AgentSession, Attachment, AttachmentId, AuditEntry, AuditQuery, CaseChange,
+    CaseEvent, CaseId, CaseQuery, DailyCaseCount, FormLink, NewAgent, NewAgentSession,
+    NewAttachment, NewAudit, NewFormLink, SignInFailure,
+};
 // The messaging pipeline's records; their SQL lives in `messaging.rs`.
 use store::{
     Claim, InboxEvent, InboxId, InboxStats, NewInboxEvent, OutboxCount, OutboxFilter,
@@ -1237,6 +1244,187 @@ impl Store for SqliteStore {
     async fn cases_for_participant(&self, participant: ParticipantId) -> Result<Vec<Case>> {
         self.conns
             .read(move |c| assistant::cases_for_participant(c, participant))
+            .await
+    }
+
+    // ---- PANDAWA: agents and their sessions ------------------------------------------------
+    async fn create_agent(&self, agent: NewAgent) -> Result<Agent> {
+        self.conns
+            .write(move |c| casework::create_agent(c, agent))
+            .await
+    }
+
+    async fn agent(&self, id: AgentId) -> Result<Option<Agent>> {
+        self.conns.read(move |c| casework::agent(c, id)).await
+    }
+
+    async fn agent_by_username(&self, username: &str) -> Result<Option<Agent>> {
+        let username = username.to_owned();
+        self.conns
+            .read(move |c| casework::agent_by_username(c, &username))
+            .await
+    }
+
+    async fn agents(&self, office: Option<OfficeId>) -> Result<Vec<Agent>> {
+        self.conns.read(move |c| casework::agents(c, office)).await
+    }
+
+    async fn update_agent(&self, agent: &Agent) -> Result<()> {
+        let agent = agent.clone();
+        self.conns
+            .write(move |c| casework::update_agent(c, &agent))
+            .await
+    }
+
+    async fn agent_sign_in_failed(&self, id: AgentId, failure: SignInFailure) -> Result<Agent> {
+        self.conns
+            .write(move |c| casework::agent_sign_in_failed(c, id, failure))
+            .await
+    }
+
+    async fn agent_signed_in(&self, id: AgentId) -> Result<()> {
+        self.conns
+            .write(move |c| casework::agent_signed_in(c, id))
+            .await
+    }
+
+    async fn create_agent_session(&self, session: NewAgentSession) -> Result<()> {
+        self.conns
+            .write(move |c| casework::create_agent_session(c, session))
+            .await
+    }
+
+    async fn agent_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AgentSession>> {
+        let token_hash = token_hash.to_owned();
+        self.conns
+            .read(move |c| casework::agent_session(c, &token_hash, now))
+            .await
+    }
+
+    async fn end_agent_session(&self, token_hash: &str) -> Result<()> {
+        let token_hash = token_hash.to_owned();
+        self.conns
+            .write(move |c| casework::end_agent_session(c, &token_hash))
+            .await
+    }
+
+    // ---- PANDAWA: cases ---------------------------------------------------------------------
+    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
+        self.conns.read(move |c| casework::case_by_id(c, id)).await
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<Case>> {
+        let query = query.clone();
+        self.conns
+            .read(move |c| casework::list_cases(c, &query))
+            .await
+    }
+
+    async fn change_case(&self, change: CaseChange) -> Result<Case> {
+        self.conns
+            .write(move |c| casework::change_case(c, change))
+            .await
+    }
+
+    async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>> {
+        self.conns.read(move |c| casework::case_events(c, id)).await
+    }
+
+    async fn open_cases_per_agent(&self) -> Result<Vec<(AgentId, u32)>> {
+        self.conns.read(|c| casework::open_cases_per_agent(c)).await
+    }
+
+    async fn case_daily_counts(
+        &self,
+        since: DateTime<Utc>,
+        utc_offset_minutes: i32,
+    ) -> Result<Vec<DailyCaseCount>> {
+        self.conns
+            .read(move |c| casework::case_daily_counts(c, since, utc_offset_minutes))
+            .await
+    }
+
+    // ---- PANDAWA: form links, drafts and attachments --------------------------------------
+    async fn create_form_link(&self, link: NewFormLink) -> Result<FormLink> {
+        self.conns
+            .write(move |c| casework::create_form_link(c, link))
+            .await
+    }
+
+    async fn form_link(&self, id: &str) -> Result<Option<FormLink>> {
+        let id = id.to_owned();
+        self.conns.read(move |c| casework::form_link(c, &id)).await
+    }
+
+    async fn save_form_draft(
+        &self,
+        id: &str,
+        draft: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let id = id.to_owned();
+        self.conns
+            .write(move |c| casework::save_form_draft(c, &id, &draft, at))
+            .await
+    }
+
+    async fn submit_form(&self, id: &str, case: NewCase, at: DateTime<Utc>) -> Result<Case> {
+        let id = id.to_owned();
+        self.conns
+            .write(move |c| casework::submit_form(c, &id, case, at))
+            .await
+    }
+
+    async fn complete_form_link(
+        &self,
+        id: &str,
+        change: CaseChange,
+        at: DateTime<Utc>,
+    ) -> Result<Case> {
+        let id = id.to_owned();
+        self.conns
+            .write(move |c| casework::complete_form_link(c, &id, change, at))
+            .await
+    }
+
+    async fn add_attachment(&self, attachment: NewAttachment) -> Result<Attachment> {
+        self.conns
+            .write(move |c| casework::add_attachment(c, attachment))
+            .await
+    }
+
+    async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {
+        self.conns.read(move |c| casework::attachment(c, id)).await
+    }
+
+    async fn case_attachments(&self, case: CaseId) -> Result<Vec<Attachment>> {
+        self.conns
+            .read(move |c| casework::case_attachments(c, case))
+            .await
+    }
+
+    async fn form_attachments(&self, form_id: &str) -> Result<Vec<Attachment>> {
+        let form_id = form_id.to_owned();
+        self.conns
+            .read(move |c| casework::form_attachments(c, &form_id))
+            .await
+    }
+
+    // ---- PANDAWA: audit -----------------------------------------------------------------------
+    async fn append_audit(&self, entry: NewAudit) -> Result<()> {
+        self.conns
+            .write(move |c| casework::insert_audit(c, &entry))
+            .await
+    }
+
+    async fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let query = query.clone();
+        self.conns
+            .read(move |c| casework::audit_entries(c, &query))
             .await
     }
 }

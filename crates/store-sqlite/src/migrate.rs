@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "messaging",
         include_str!("../migrations/0004_messaging.sql"),
     ),
+    (5, "pandawa", include_str!("../migrations/0005_pandawa.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -188,4 +188,109 @@ impl Store for FailingStore {
     async fn cases_for_participant(&self, _: ParticipantId) -> Result<Vec<store::Case>> {
         down()
     }
+
+    // ---- PANDAWA ------------------------------------------------------------------------------
+    async fn create_agent(&self, _: store::NewAgent) -> Result<store::Agent> {
+        down()
+    }
+    async fn agent(&self, _: store::AgentId) -> Result<Option<store::Agent>> {
+        down()
+    }
+    async fn agent_by_username(&self, _: &str) -> Result<Option<store::Agent>> {
+        down()
+    }
+    async fn agents(&self, _: Option<OfficeId>) -> Result<Vec<store::Agent>> {
+        down()
+    }
+    async fn update_agent(&self, _: &store::Agent) -> Result<()> {
+        down()
+    }
+    async fn agent_sign_in_failed(
+        &self,
+        _: store::AgentId,
+        _: store::SignInFailure,
+    ) -> Result<store::Agent> {
+        down()
+    }
+    async fn agent_signed_in(&self, _: store::AgentId) -> Result<()> {
+        down()
+    }
+    async fn create_agent_session(&self, _: store::NewAgentSession) -> Result<()> {
+        down()
+    }
+    async fn agent_session(
+        &self,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<Option<store::AgentSession>> {
+        down()
+    }
+    async fn end_agent_session(&self, _: &str) -> Result<()> {
+        down()
+    }
+    async fn case(&self, _: store::CaseId) -> Result<Option<store::Case>> {
+        down()
+    }
+    async fn list_cases(&self, _: &store::CaseQuery) -> Result<Vec<store::Case>> {
+        down()
+    }
+    async fn change_case(&self, _: store::CaseChange) -> Result<store::Case> {
+        down()
+    }
+    async fn case_events(&self, _: store::CaseId) -> Result<Vec<store::CaseEvent>> {
+        down()
+    }
+    async fn open_cases_per_agent(&self) -> Result<Vec<(store::AgentId, u32)>> {
+        down()
+    }
+    async fn case_daily_counts(
+        &self,
+        _: DateTime<Utc>,
+        _: i32,
+    ) -> Result<Vec<store::DailyCaseCount>> {
+        down()
+    }
+    async fn create_form_link(&self, _: store::NewFormLink) -> Result<store::FormLink> {
+        down()
+    }
+    async fn form_link(&self, _: &str) -> Result<Option<store::FormLink>> {
+        down()
+    }
+    async fn save_form_draft(&self, _: &str, _: serde_json::Value, _: DateTime<Utc>) -> Result<()> {
+        down()
+    }
+    async fn submit_form(
+        &self,
+        _: &str,
+        _: store::NewCase,
+        _: DateTime<Utc>,
+    ) -> Result<store::Case> {
+        down()
+    }
+    async fn complete_form_link(
+        &self,
+        _: &str,
+        _: store::CaseChange,
+        _: DateTime<Utc>,
+    ) -> Result<store::Case> {
+        down()
+    }
+    async fn add_attachment(&self, _: store::NewAttachment) -> Result<store::Attachment> {
+        down()
+    }
+    async fn attachment(&self, _: store::AttachmentId) -> Result<Option<store::Attachment>> {
+        down()
+    }
+    async fn case_attachments(&self, _: store::CaseId) -> Result<Vec<store::Attachment>> {
+        down()
+    }
+    async fn form_attachments(&self, _: &str) -> Result<Vec<store::Attachment>> {
+        down()
+    }
+    async fn append_audit(&self, _: store::NewAudit) -> Result<()> {
+        down()
+    }
+    async fn audit_entries(&self, _: &store::AuditQuery) -> Result<Vec<store::AuditEntry>> {
+        down()
+    }
 }

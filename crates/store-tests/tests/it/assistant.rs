@@ -4,7 +4,7 @@
 use crate::fixtures::{at, seeded};
 use crate::harness::{story, Harness};
 use serde_json::json;
-use store::{ConversationRecord, NewCase, NewTurn};
+use store::{ConversationRecord, NewCase, NewTurn, Store};
 
 fn turn(direction: &str, text: &str, minute: u32) -> NewTurn {
     NewTurn {
@@ -164,3 +164,82 @@ async fn a_case_gets_a_number_and_is_found_by_it_and_by_participant(db: &Harness
         .is_empty());
 }
 story!(a_case_gets_a_number_and_is_found_by_it_and_by_participant);
+
+/// A branch server upgraded with cases already open: they come back `Submitted`, keep their
+/// number, get no branch and no key, and the next case continues the numbering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_stored_before_the_lifecycle_are_submitted_after_the_upgrade() {
+    let dir = std::env::temp_dir().join(format!(
+        "layan-store-upgrade-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("layan.db");
+    {
+        // The schema as the previous release left it: migrations 1 to 4 and an "open" case.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        let old = [
+            include_str!("../../../store-sqlite/migrations/0001_initial.sql"),
+            include_str!("../../../store-sqlite/migrations/0002_rehab_plans.sql"),
+            include_str!("../../../store-sqlite/migrations/0003_conversations.sql"),
+            include_str!("../../../store-sqlite/migrations/0004_messaging.sql"),
+        ];
+        for (i, sql) in old.iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, 'old', 0)",
+                [i as i64 + 1],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO cases (id, number, kind, channel, sender, fields, status, created_at, \
+             updated_at) VALUES (7, 'ADU-000007', 'pengaduan', 'webchat', 'browser-1', '{}', \
+             'open', 1763000000000, 1763000000000)",
+            [],
+        )
+        .unwrap();
+    }
+
+    let store = store_sqlite::SqliteStore::open(&path).unwrap();
+    let old = store.case_by_number("ADU-000007").await.unwrap().unwrap();
+    assert_eq!(old.status, cases::CaseStatus::Submitted);
+    assert_eq!(
+        (old.office_id, old.submission_key, old.assigned_to),
+        (None, None, None)
+    );
+    let stored: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT status FROM cases WHERE id = 7", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, "submitted", "rewritten, not only read leniently");
+
+    let next = store
+        .create_case(NewCase {
+            kind: "pengaduan".into(),
+            number_prefix: "ADU".into(),
+            participant_id: None,
+            family_id: None,
+            office_id: None,
+            channel: "webchat".into(),
+            sender: "browser-2".into(),
+            fields: json!({}),
+            status: cases::CaseStatus::Submitted,
+            submission_key: Some("k1".into()),
+            created_at: at(2026, 11, 23, 3, 0),
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.number, "ADU-000008");
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
