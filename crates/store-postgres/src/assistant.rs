@@ -1,14 +1,17 @@
-//! The assistant's tables: conversations (state per channel and sender), turns and cases.
+//! The assistant's tables: conversations (state per channel and sender), turns and cases
+//! (created here; their later life is in `casework.rs`).
 //! JSON is stored as text and parsed here, as the SQLite backend does.
 
+use crate::casework;
 use crate::error::{corrupt, PgResultExt};
-use crate::rows::stored_instant;
+use crate::pool::Connection;
+use crate::rows::{self, case_cols, stored_instant};
 use crate::PgStore;
 use store::{
-    case_number, Case, CaseId, ConversationRecord, FamilyId, NewCase, NewTurn, ParticipantId,
-    Result, StoreError, Turn, TurnId,
+    case_number, Actor, Case, CaseEventKind, CaseId, ConversationRecord, NewCase, NewTurn,
+    ParticipantId, Result, StoreError, Turn, TurnId,
 };
-use tokio_postgres::{GenericClient, Row, Statement};
+use tokio_postgres::{GenericClient, Row, Statement, Transaction};
 
 fn from_json(s: &str, col: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| corrupt(col, e))
@@ -163,92 +166,129 @@ pub(crate) async fn recent_turns(
     .await
 }
 
-pub(crate) async fn create_case(db: &PgStore, new: NewCase) -> Result<Case> {
-    // The number is made from the id, so the id is drawn from the sequence first; a sequence
-    // value is never handed out twice, even to nodes inserting at the same moment.
-    let id: i64 = db
-        .query_opt(
-            "SELECT nextval(pg_get_serial_sequence('cases', 'id'))",
-            &[],
-            |r| get(r, 0, "cases.id"),
-        )
-        .await?
-        .ok_or_else(|| StoreError::Other("no case id from the sequence".into()))?;
-    let number = case_number(&new.number_prefix, CaseId(id));
-    let fields = new.fields.to_string();
-    let participant = new.participant_id.map(|p| p.0);
-    let family = new.family_id.map(|f| f.0);
-    let created = stored_instant(new.created_at);
-    db.query_opt(
-        "INSERT INTO cases (id, number, kind, participant_id, family_id, channel, sender, \
-         fields, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        &[
-            &id,
-            &number,
-            &new.kind,
-            &participant,
-            &family,
-            &new.channel,
-            &new.sender,
-            &fields,
-            &new.status.as_str(),
-            &created,
-        ],
-        |_| Ok(()),
-    )
-    .await?;
-    Ok(Case {
-        id: CaseId(id),
-        number,
-        kind: new.kind,
-        participant_id: new.participant_id,
-        family_id: new.family_id,
-        channel: new.channel,
-        sender: new.sender,
-        fields: new.fields,
-        status: new.status,
-        office_id: None,
-        submission_key: None,
-        assigned_to: None,
-        assigned_at: None,
-        first_response_at: None,
-        closed_at: None,
-        created_at: created,
-        updated_at: created,
-    })
+/// The statements [`create_case_with`] runs, prepared (or found in the connection's cache)
+/// before a transaction starts, so that each costs one round trip inside it.
+pub(crate) struct CreateCaseStatements {
+    next_id: Statement,
+    insert: Statement,
+    by_key: Statement,
+    event: Statement,
 }
 
-fn case(r: &Row) -> Result<Case> {
-    Ok(Case {
-        id: CaseId(get(r, 0, "cases.id")?),
-        number: get(r, 1, "cases.number")?,
-        kind: get(r, 2, "cases.kind")?,
-        participant_id: get::<Option<i64>>(r, 3, "cases.participant_id")?.map(ParticipantId),
-        family_id: get::<Option<i64>>(r, 4, "cases.family_id")?.map(FamilyId),
-        channel: get(r, 5, "cases.channel")?,
-        sender: get(r, 6, "cases.sender")?,
-        fields: from_json(get(r, 7, "cases.fields")?, "cases.fields")?,
-        status: get::<String>(r, 8, "cases.status")?
-            .parse()
-            .map_err(|e: cases::status::UnknownStatus| store::StoreError::Corrupt(e.to_string()))?,
-        office_id: None,
-        submission_key: None,
-        assigned_to: None,
-        assigned_at: None,
-        first_response_at: None,
-        closed_at: None,
-        created_at: get(r, 9, "cases.created_at")?,
-        updated_at: get(r, 10, "cases.updated_at")?,
-    })
+impl CreateCaseStatements {
+    pub(crate) async fn prepare(conn: &mut Connection) -> Result<Self> {
+        Ok(CreateCaseStatements {
+            next_id: conn.prepare(NEXT_CASE_ID).await?,
+            insert: conn.prepare(INSERT_CASE).await?,
+            by_key: conn.prepare(CASE_BY_SUBMISSION_KEY).await?,
+            event: conn.prepare(casework::INSERT_EVENT).await?,
+        })
+    }
+}
+
+const NEXT_CASE_ID: &str = "SELECT nextval(pg_get_serial_sequence('cases', 'id'))";
+
+// The conflict target names the partial unique index's predicate, as PostgreSQL requires to
+// infer it; a case without a key never conflicts there.
+const INSERT_CASE: &str = concat!(
+    "INSERT INTO cases (id, number, kind, participant_id, family_id, office_id, channel, \
+     sender, fields, status, submission_key, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+     ON CONFLICT (submission_key) WHERE submission_key IS NOT NULL DO NOTHING \
+     RETURNING ",
+    case_cols!()
+);
+
+const CASE_BY_SUBMISSION_KEY: &str = concat!(
+    "SELECT ",
+    case_cols!(),
+    " FROM cases WHERE submission_key = $1"
+);
+
+pub(crate) async fn create_case(db: &PgStore, new: NewCase) -> Result<Case> {
+    let mut conn = db.pool.get().await?;
+    let st = CreateCaseStatements::prepare(&mut conn).await?;
+    let tx = conn.client.transaction().await.db()?;
+    let case = create_case_with(&tx, &st, new).await?;
+    tx.commit().await.db()?;
+    Ok(case)
+}
+
+/// Stores a case and its `Created` event in the caller's transaction. With a submission key
+/// already used, stores nothing and returns the case stored the first time.
+pub(crate) async fn create_case_with(
+    tx: &Transaction<'_>,
+    st: &CreateCaseStatements,
+    new: NewCase,
+) -> Result<Case> {
+    // The number is made from the id, so the id is drawn from the sequence first; a sequence
+    // value is never handed out twice, even to nodes inserting at the same moment. A value
+    // drawn for a duplicate submission is simply skipped.
+    let id: i64 = get(&tx.query_one(&st.next_id, &[]).await.db()?, 0, "cases.id")?;
+    let number = case_number(&new.number_prefix, CaseId(id));
+    let fields = new.fields.to_string();
+    let created = stored_instant(new.created_at);
+    let inserted = tx
+        .query_opt(
+            &st.insert,
+            &[
+                &id,
+                &number,
+                &new.kind,
+                &new.participant_id.map(|p| p.0),
+                &new.family_id.map(|f| f.0),
+                &new.office_id.map(|o| o.0),
+                &new.channel,
+                &new.sender,
+                &fields,
+                &new.status.as_str(),
+                &new.submission_key,
+                &created,
+            ],
+        )
+        .await
+        .db()?;
+    let Some(row) = inserted else {
+        // ON CONFLICT waited for the transaction that stored this key to commit, so the first
+        // case is visible to this (new) statement.
+        let row = tx
+            .query_opt(&st.by_key, &[&new.submission_key])
+            .await
+            .db()?
+            .ok_or_else(|| StoreError::Other("a case with this submission key vanished".into()))?;
+        return rows::case(&row);
+    };
+    let case = rows::case(&row)?;
+    casework::insert_event(
+        tx,
+        &st.event,
+        casework::EventRow {
+            case_id: case.id,
+            kind: CaseEventKind::Created,
+            // Cases are filed by or on behalf of the participant (the assistant, a form).
+            actor: &Actor::Participant,
+            from_status: None,
+            to_status: Some(case.status),
+            assigned_to: None,
+            text: "",
+            at: created,
+        },
+    )
+    .await?;
+    Ok(case)
+}
+
+pub(crate) const CASE_BY_ID: &str = concat!("SELECT ", case_cols!(), " FROM cases WHERE id = $1");
+
+pub(crate) async fn case(db: &PgStore, id: CaseId) -> Result<Option<Case>> {
+    db.query_opt(CASE_BY_ID, &[&id.0], rows::case).await
 }
 
 pub(crate) async fn case_by_number(db: &PgStore, number: &str) -> Result<Option<Case>> {
     db.query_opt(
-        "SELECT id, number, kind, participant_id, family_id, channel, sender, fields, status, \
-         created_at, updated_at FROM cases WHERE number = $1",
+        concat!("SELECT ", case_cols!(), " FROM cases WHERE number = $1"),
         &[&number],
-        case,
+        rows::case,
     )
     .await
 }
@@ -258,11 +298,13 @@ pub(crate) async fn cases_for_participant(
     participant: ParticipantId,
 ) -> Result<Vec<Case>> {
     db.query_all(
-        "SELECT id, number, kind, participant_id, family_id, channel, sender, fields, status, \
-         created_at, updated_at FROM cases WHERE participant_id = $1 \
-         ORDER BY created_at DESC, id DESC",
+        concat!(
+            "SELECT ",
+            case_cols!(),
+            " FROM cases WHERE participant_id = $1 ORDER BY created_at DESC, id DESC"
+        ),
         &[&participant.0],
-        case,
+        rows::case,
     )
     .await
 }

@@ -25,6 +25,7 @@
 )]
 
 mod assistant;
+mod casework;
 mod error;
 mod messaging;
 mod migrate;
@@ -56,6 +57,13 @@ use store::{
 };
 // The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
 use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
+// PANDAWA's records (agents, case changes, form links, attachments, audit); their SQL lives in
+// `casework.rs`.
+use store::{
+    Agent, AgentId, AgentSession, Attachment, AttachmentId, AuditEntry, AuditQuery, CaseChange,
+    CaseEvent, CaseId, CaseQuery, DailyCaseCount, FormLink, NewAgent, NewAgentSession,
+    NewAttachment, NewAudit, NewFormLink, SignInFailure,
+};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Config, IsolationLevel, Transaction};
@@ -1153,5 +1161,135 @@ impl Store for PgStore {
 
     async fn cases_for_participant(&self, participant: ParticipantId) -> Result<Vec<Case>> {
         assistant::cases_for_participant(self, participant).await
+    }
+
+    // ---- PANDAWA: agents and their sessions -------------------------------------------------
+    async fn create_agent(&self, agent: NewAgent) -> Result<Agent> {
+        casework::create_agent(self, agent).await
+    }
+
+    async fn agent(&self, id: AgentId) -> Result<Option<Agent>> {
+        casework::agent(self, id).await
+    }
+
+    async fn agent_by_username(&self, username: &str) -> Result<Option<Agent>> {
+        casework::agent_by_username(self, username).await
+    }
+
+    async fn agents(&self, office: Option<OfficeId>) -> Result<Vec<Agent>> {
+        casework::agents(self, office).await
+    }
+
+    async fn update_agent(&self, agent: &Agent) -> Result<()> {
+        casework::update_agent(self, agent).await
+    }
+
+    async fn agent_sign_in_failed(&self, id: AgentId, failure: SignInFailure) -> Result<Agent> {
+        casework::agent_sign_in_failed(self, id, failure).await
+    }
+
+    async fn agent_signed_in(&self, id: AgentId) -> Result<()> {
+        casework::agent_signed_in(self, id).await
+    }
+
+    async fn create_agent_session(&self, session: NewAgentSession) -> Result<()> {
+        casework::create_agent_session(self, session).await
+    }
+
+    async fn agent_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AgentSession>> {
+        casework::agent_session(self, token_hash, now).await
+    }
+
+    async fn end_agent_session(&self, token_hash: &str) -> Result<()> {
+        casework::end_agent_session(self, token_hash).await
+    }
+
+    // ---- PANDAWA: cases ---------------------------------------------------------------------
+    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
+        casework::case(self, id).await
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<Case>> {
+        casework::list_cases(self, query).await
+    }
+
+    async fn change_case(&self, change: CaseChange) -> Result<Case> {
+        casework::change_case(self, change).await
+    }
+
+    async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>> {
+        casework::case_events(self, id).await
+    }
+
+    async fn open_cases_per_agent(&self) -> Result<Vec<(AgentId, u32)>> {
+        casework::open_cases_per_agent(self).await
+    }
+
+    async fn case_daily_counts(
+        &self,
+        since: DateTime<Utc>,
+        utc_offset_minutes: i32,
+    ) -> Result<Vec<DailyCaseCount>> {
+        casework::case_daily_counts(self, since, utc_offset_minutes).await
+    }
+
+    // ---- PANDAWA: form links, drafts and attachments ----------------------------------------
+    async fn create_form_link(&self, link: NewFormLink) -> Result<FormLink> {
+        casework::create_form_link(self, link).await
+    }
+
+    async fn form_link(&self, id: &str) -> Result<Option<FormLink>> {
+        casework::form_link(self, id).await
+    }
+
+    async fn save_form_draft(
+        &self,
+        id: &str,
+        draft: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        casework::save_form_draft(self, id, draft, at).await
+    }
+
+    async fn submit_form(&self, id: &str, case: NewCase, at: DateTime<Utc>) -> Result<Case> {
+        casework::submit_form(self, id, case, at).await
+    }
+
+    async fn complete_form_link(
+        &self,
+        id: &str,
+        change: CaseChange,
+        at: DateTime<Utc>,
+    ) -> Result<Case> {
+        casework::complete_form_link(self, id, change, at).await
+    }
+
+    async fn add_attachment(&self, attachment: NewAttachment) -> Result<Attachment> {
+        casework::add_attachment(self, attachment).await
+    }
+
+    async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {
+        casework::attachment(self, id).await
+    }
+
+    async fn case_attachments(&self, case: CaseId) -> Result<Vec<Attachment>> {
+        casework::case_attachments(self, case).await
+    }
+
+    async fn form_attachments(&self, form_id: &str) -> Result<Vec<Attachment>> {
+        casework::form_attachments(self, form_id).await
+    }
+
+    // ---- PANDAWA: audit ---------------------------------------------------------------------
+    async fn append_audit(&self, entry: NewAudit) -> Result<()> {
+        casework::append_audit(self, entry).await
+    }
+
+    async fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        casework::audit_entries(self, query).await
     }
 }

@@ -32,7 +32,7 @@ fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
 
 // ---- the outbox ---------------------------------------------------------------------------
 
-const INSERT_OUTBOUND: &str =
+pub(crate) const INSERT_OUTBOUND: &str =
     "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
      attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10) RETURNING id";
@@ -42,7 +42,7 @@ const UNSENDABLE: &str = "unsendable";
 
 /// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
 /// when it is unsendable.
-async fn insert_outbound(
+pub(crate) async fn insert_outbound(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     m: NewOutbound,

@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "messaging",
         include_str!("../migrations/0004_messaging.sql"),
     ),
+    (5, "pandawa", include_str!("../migrations/0005_pandawa.sql")),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -2,6 +2,7 @@
 //! parse is `StoreError::Corrupt`, named by its column but never quoted (it may be a NIK).
 
 use crate::error::corrupt;
+use cases::CaseStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use directory::{FacilityKind, HospitalClass, Tier, WeeklyHours};
 use jkn::{
@@ -9,8 +10,9 @@ use jkn::{
     Rupiah, Segment, Sex, YearMonth,
 };
 use store::{
-    Closure, ClosureId, Facility, FacilityId, Family, FamilyId, InboxId, Login, Office, OfficeId,
-    Outbound, OutboundId, Participant, ParticipantId, Relation, StoreError,
+    AgentId, Case, CaseId, Closure, ClosureId, Facility, FacilityId, Family, FamilyId, InboxId,
+    Login, Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Relation,
+    StoreError,
 };
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
@@ -286,5 +288,42 @@ pub(crate) fn outbound(row: &Row) -> Result<Outbound> {
         error_reason: get(row, 12, "outbound.error_reason")?,
         updated_at: get(row, 13, "outbound.updated_at")?,
         inbox_id: get::<Option<i64>>(row, 14, "outbound.inbox_id")?.map(InboxId),
+    })
+}
+
+macro_rules! case_cols {
+    () => {
+        "id, number, kind, participant_id, family_id, office_id, channel, sender, fields, \
+         status, submission_key, assigned_to, assigned_at, first_response_at, closed_at, \
+         created_at, updated_at"
+    };
+}
+pub(crate) use case_cols;
+
+pub(crate) fn case_status(s: &str, col: &str) -> Result<CaseStatus> {
+    s.parse().map_err(|e| corrupt(col, e))
+}
+
+/// A row selected with [`case_cols`].
+pub(crate) fn case(row: &Row) -> Result<Case> {
+    let fields: &str = get(row, 8, "cases.fields")?;
+    Ok(Case {
+        id: CaseId(get(row, 0, "cases.id")?),
+        number: get(row, 1, "cases.number")?,
+        kind: get(row, 2, "cases.kind")?,
+        participant_id: get::<Option<i64>>(row, 3, "cases.participant_id")?.map(ParticipantId),
+        family_id: get::<Option<i64>>(row, 4, "cases.family_id")?.map(FamilyId),
+        office_id: get::<Option<i64>>(row, 5, "cases.office_id")?.map(OfficeId),
+        channel: get(row, 6, "cases.channel")?,
+        sender: get(row, 7, "cases.sender")?,
+        fields: serde_json::from_str(fields).map_err(|e| corrupt("cases.fields", e))?,
+        status: case_status(get(row, 9, "cases.status")?, "cases.status")?,
+        submission_key: get(row, 10, "cases.submission_key")?,
+        assigned_to: get::<Option<i64>>(row, 11, "cases.assigned_to")?.map(AgentId),
+        assigned_at: get(row, 12, "cases.assigned_at")?,
+        first_response_at: get(row, 13, "cases.first_response_at")?,
+        closed_at: get(row, 14, "cases.closed_at")?,
+        created_at: get(row, 15, "cases.created_at")?,
+        updated_at: get(row, 16, "cases.updated_at")?,
     })
 }

@@ -218,118 +218,59 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- PANDAWA: agents and their sessions ---------------------------------------------------
     /// `Conflict` when the username is taken.
-    async fn create_agent(&self, agent: NewAgent) -> Result<Agent> {
-        let _ = agent;
-        Err(not_yet("create_agent"))
-    }
-    async fn agent(&self, id: AgentId) -> Result<Option<Agent>> {
-        let _ = id;
-        Err(not_yet("agent"))
-    }
-    async fn agent_by_username(&self, username: &str) -> Result<Option<Agent>> {
-        let _ = username;
-        Err(not_yet("agent_by_username"))
-    }
+    async fn create_agent(&self, agent: NewAgent) -> Result<Agent>;
+    async fn agent(&self, id: AgentId) -> Result<Option<Agent>>;
+    async fn agent_by_username(&self, username: &str) -> Result<Option<Agent>>;
     /// Agents of one branch (or all), by id.
-    async fn agents(&self, office: Option<OfficeId>) -> Result<Vec<Agent>> {
-        let _ = office;
-        Err(not_yet("agents"))
-    }
+    async fn agents(&self, office: Option<OfficeId>) -> Result<Vec<Agent>>;
     /// Saves the editable parts: name, role, branch, password hash, shifts, limit, active.
-    async fn update_agent(&self, agent: &Agent) -> Result<()> {
-        let _ = agent;
-        Err(not_yet("update_agent"))
-    }
+    async fn update_agent(&self, agent: &Agent) -> Result<()>;
     /// Counts a wrong password (atomically) and locks the agent when the limit is reached;
     /// returns the agent as stored afterwards.
-    async fn agent_sign_in_failed(&self, id: AgentId, failure: SignInFailure) -> Result<Agent> {
-        let _ = (id, failure);
-        Err(not_yet("agent_sign_in_failed"))
-    }
+    async fn agent_sign_in_failed(&self, id: AgentId, failure: SignInFailure) -> Result<Agent>;
     /// Clears the failure count and any lock after a correct password.
-    async fn agent_signed_in(&self, id: AgentId) -> Result<()> {
-        let _ = id;
-        Err(not_yet("agent_signed_in"))
-    }
-    async fn create_agent_session(&self, session: NewAgentSession) -> Result<()> {
-        let _ = session;
-        Err(not_yet("create_agent_session"))
-    }
+    async fn agent_signed_in(&self, id: AgentId) -> Result<()>;
+    async fn create_agent_session(&self, session: NewAgentSession) -> Result<()>;
     /// The session of a token hash if it has not expired at `now`.
     async fn agent_session(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<AgentSession>> {
-        let _ = (token_hash, now);
-        Err(not_yet("agent_session"))
-    }
-    async fn end_agent_session(&self, token_hash: &str) -> Result<()> {
-        let _ = token_hash;
-        Err(not_yet("end_agent_session"))
-    }
+    ) -> Result<Option<AgentSession>>;
+    async fn end_agent_session(&self, token_hash: &str) -> Result<()>;
 
     // ---- PANDAWA: cases -------------------------------------------------------------------------
-    async fn case(&self, id: CaseId) -> Result<Option<Case>> {
-        let _ = id;
-        Err(not_yet("case"))
-    }
-    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<Case>> {
-        let _ = query;
-        Err(not_yet("list_cases"))
-    }
+    async fn case(&self, id: CaseId) -> Result<Option<Case>>;
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<Case>>;
     /// Applies a change and everything it causes in one transaction; see [`CaseChange`].
     /// Returns the case as stored afterwards.
-    async fn change_case(&self, change: CaseChange) -> Result<Case> {
-        let _ = change;
-        Err(not_yet("change_case"))
-    }
+    async fn change_case(&self, change: CaseChange) -> Result<Case>;
     /// The case's history, oldest first.
-    async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>> {
-        let _ = id;
-        Err(not_yet("case_events"))
-    }
+    async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>>;
     /// Open (not done or rejected) cases per assigned agent.
-    async fn open_cases_per_agent(&self) -> Result<Vec<(AgentId, u32)>> {
-        Err(not_yet("open_cases_per_agent"))
-    }
+    async fn open_cases_per_agent(&self) -> Result<Vec<(AgentId, u32)>>;
     /// Cases created since `since`, counted per day (in a time zone `utc_offset_minutes`
     /// east of UTC), kind and channel; days in increasing order.
     async fn case_daily_counts(
         &self,
         since: DateTime<Utc>,
         utc_offset_minutes: i32,
-    ) -> Result<Vec<DailyCaseCount>> {
-        let _ = (since, utc_offset_minutes);
-        Err(not_yet("case_daily_counts"))
-    }
+    ) -> Result<Vec<DailyCaseCount>>;
 
     // ---- PANDAWA: form links, drafts and attachments ------------------------------------------
-    async fn create_form_link(&self, link: NewFormLink) -> Result<FormLink> {
-        let _ = link;
-        Err(not_yet("create_form_link"))
-    }
-    async fn form_link(&self, id: &str) -> Result<Option<FormLink>> {
-        let _ = id;
-        Err(not_yet("form_link"))
-    }
+    async fn create_form_link(&self, link: NewFormLink) -> Result<FormLink>;
+    async fn form_link(&self, id: &str) -> Result<Option<FormLink>>;
     /// Saves what the participant typed so far. `Conflict` once the form is submitted.
     async fn save_form_draft(
         &self,
         id: &str,
         draft: serde_json::Value,
         at: DateTime<Utc>,
-    ) -> Result<()> {
-        let _ = (id, draft, at);
-        Err(not_yet("save_form_draft"))
-    }
+    ) -> Result<()>;
     /// Files the form as a new case, once: marks the link used, creates the case (with its
     /// `Created` event) and moves the form's attachments to it, in one transaction. A link
     /// already used returns the case it created and stores nothing.
-    async fn submit_form(&self, id: &str, case: NewCase, at: DateTime<Utc>) -> Result<Case> {
-        let _ = (id, case, at);
-        Err(not_yet("submit_form"))
-    }
+    async fn submit_form(&self, id: &str, case: NewCase, at: DateTime<Utc>) -> Result<Case>;
     /// Completes a document-request link (one with `case_id`), once: marks it used, moves
     /// its attachments to the case and applies `change`, in one transaction. A link already
     /// used returns the case as it is and stores nothing.
@@ -338,43 +279,17 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         change: CaseChange,
         at: DateTime<Utc>,
-    ) -> Result<Case> {
-        let _ = (id, change, at);
-        Err(not_yet("complete_form_link"))
-    }
-    async fn add_attachment(&self, attachment: NewAttachment) -> Result<Attachment> {
-        let _ = attachment;
-        Err(not_yet("add_attachment"))
-    }
-    async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {
-        let _ = id;
-        Err(not_yet("attachment"))
-    }
+    ) -> Result<Case>;
+    async fn add_attachment(&self, attachment: NewAttachment) -> Result<Attachment>;
+    async fn attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;
     /// Attachments of a case, oldest first.
-    async fn case_attachments(&self, case: CaseId) -> Result<Vec<Attachment>> {
-        let _ = case;
-        Err(not_yet("case_attachments"))
-    }
+    async fn case_attachments(&self, case: CaseId) -> Result<Vec<Attachment>>;
     /// Attachments uploaded on a form not submitted yet, oldest first.
-    async fn form_attachments(&self, form_id: &str) -> Result<Vec<Attachment>> {
-        let _ = form_id;
-        Err(not_yet("form_attachments"))
-    }
+    async fn form_attachments(&self, form_id: &str) -> Result<Vec<Attachment>>;
 
     // ---- PANDAWA: audit -----------------------------------------------------------------------
-    async fn append_audit(&self, entry: NewAudit) -> Result<()> {
-        let _ = entry;
-        Err(not_yet("append_audit"))
-    }
-    async fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let _ = query;
-        Err(not_yet("audit_entries"))
-    }
-}
-
-// TEMPORARY while the backends are written: removed before the issue is done.
-fn not_yet(method: &str) -> StoreError {
-    StoreError::Other(format!("{method} is not implemented by this backend yet"))
+    async fn append_audit(&self, entry: NewAudit) -> Result<()>;
+    async fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 }
 
 pub type SharedStore = Arc<dyn Store>;
