@@ -592,6 +592,11 @@ fn env_value(key: &str, raw: &str) -> toml::Value {
         || key.ends_with("_batch")
         || key.ends_with("workers")
         || key.ends_with("concurrency")
+        || key.ends_with("_hours")
+        || key.ends_with("_minutes")
+        || key.ends_with("_bytes")
+        || key.ends_with("_sign_ins")
+        || key.ends_with("_open_cases")
         || key == "demo_participants"
         || key == "demo_seed";
     if numeric {
@@ -599,7 +604,7 @@ fn env_value(key: &str, raw: &str) -> toml::Value {
             return toml::Value::Integer(n);
         }
     }
-    if key == "demo" || key == "voice.prompts" {
+    if matches!(key, "demo" | "voice.prompts" | "pandawa.secure_cookies") {
         match raw.trim().to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => return toml::Value::Boolean(true),
             "0" | "false" | "no" | "off" | "" => return toml::Value::Boolean(false),
@@ -698,5 +703,36 @@ mod tests {
         ));
         assert!(Config::load(None, env(&[("LAYAN_LISTEN", "not an address")])).is_err());
         assert!(Config::load(None, env(&[("LAYAN_DATABASE_URL", "mysql://x")])).is_err());
+    }
+
+    #[test]
+    fn pandawa_numbers_and_switches_come_from_the_environment() {
+        let c = Config::load(
+            None,
+            env(&[
+                ("LAYAN_PANDAWA_SECURE_COOKIES", "false"),
+                ("LAYAN_PANDAWA_PICKUP_MINUTES", "45"),
+                ("LAYAN_PANDAWA_SESSION_HOURS", "8"),
+                ("LAYAN_PANDAWA_LINK_TTL_HOURS", "24"),
+                ("LAYAN_PANDAWA_MAX_FAILED_SIGN_INS", "3"),
+                ("LAYAN_PANDAWA_LOCKOUT_MINUTES", "30"),
+                ("LAYAN_PANDAWA_MAX_UPLOAD_BYTES", "1048576"),
+                ("LAYAN_PANDAWA_DEFAULT_MAX_OPEN_CASES", "7"),
+                ("LAYAN_PANDAWA_ASSIGN_INTERVAL_SECS", "5"),
+                ("LAYAN_PANDAWA_LINK_SECRET", "12345"),
+            ]),
+        )
+        .unwrap();
+        let p = &c.pandawa;
+        assert!(!p.secure_cookies);
+        assert_eq!(
+            (p.pickup_minutes, p.session_hours, p.link_ttl_hours),
+            (45, 8, 24)
+        );
+        assert_eq!((p.max_failed_sign_ins, p.lockout_minutes), (3, 30));
+        assert_eq!((p.max_upload_bytes, p.default_max_open_cases), (1_048_576, 7));
+        assert_eq!(p.assign_interval_secs, 5);
+        // A secret made only of digits stays a string.
+        assert_eq!(p.link_secret.expose(), "12345");
     }
 }
