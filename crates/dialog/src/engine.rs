@@ -149,6 +149,9 @@ impl Engine {
             .filter(|s| s.version == crate::state::STATE_VERSION);
         let (state, recap) = match previous {
             None => (ConversationState::new(now), None),
+            // A live chat is the agent's to end: an agent may take longer than the idle
+            // timeout to reply, and the conversation must still be theirs when they do.
+            Some(s) if s.agent.is_some() => (s, None),
             Some(s) if now - s.last_activity >= self.config.idle_timeout => {
                 let mut fresh = ConversationState::new(now);
                 // A lock outlives the pause: waiting must not reset the attempts.
@@ -177,7 +180,11 @@ impl Engine {
         {
             ctx.st.identity = None;
         }
-        ctx.process(inbound.clone()).await?;
+        if ctx.st.agent.is_some() {
+            ctx.live_chat(&inbound);
+        } else {
+            ctx.process(inbound.clone()).await?;
+        }
         if let Some(topic) = recap {
             let same = ctx.intent == Some(topic);
             ctx.out.insert(0, t::recap(topic, !same));
@@ -255,10 +262,12 @@ fn records(
         channel: sender.channel.clone(),
         sender: sender.id.clone(),
         state: serde_json::to_value(st).unwrap_or_default(),
-        status: if st.waiting_for_agent.is_some() {
-            "waiting_agent".into()
+        status: if st.agent.is_some() {
+            crate::handoff::STATUS_AGENT.into()
+        } else if st.waiting_for_agent.is_some() {
+            crate::handoff::STATUS_WAITING.into()
         } else {
-            "bot".into()
+            crate::handoff::STATUS_BOT.into()
         },
         participant_id,
         updated_at: now,
@@ -341,6 +350,33 @@ impl Ctx<'_> {
             .flat_map(Message::options)
             .map(|(id, title)| Offered { id, title })
             .collect();
+    }
+
+    /// A message while an agent is in the conversation: stored for the agent (the caller
+    /// stores the inbound turn), unanswered, except "menu" or "batal", which end the live
+    /// chat politely and give the assistant back.
+    fn live_chat(&mut self, inbound: &Inbound) {
+        let leave = match inbound {
+            Inbound::Text { text } => {
+                let said = self.understand(text);
+                said.menu || said.cancel
+            }
+            Inbound::Choice { id } => {
+                // Not "start": a reloaded web-chat page must not end the agent's chat.
+                id == "menu" || id.starts_with("menu:") || id == "cancel_flow"
+            }
+            Inbound::Location { .. } | Inbound::Contact { .. } => false,
+        };
+        if !leave {
+            return;
+        }
+        let agent = self.st.agent.take().map(|a| a.name);
+        self.st.waiting_for_agent = None;
+        self.st.flow = None;
+        self.st.misunderstandings = 0;
+        self.intent = Some(Intent::Salam);
+        self.say(t::live_chat_left(agent.as_deref()));
+        self.say(t::menu(self.verified().is_some()));
     }
 
     async fn process(&mut self, inbound: Inbound) -> DialogResult<()> {
@@ -578,6 +614,7 @@ impl Ctx<'_> {
                 self.say(t::menu(self.verified().is_some()));
                 Ok(())
             }
+            "webform" => self.web_form_link(rest).await,
             "handoff" => {
                 self.intent = Some(Intent::BicaraPetugas);
                 self.st.flow = None;
@@ -965,6 +1002,7 @@ mod tests {
 
     use super::*;
     use crate::memory::MemoryData;
+    use cases::CaseStatus;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -1056,5 +1094,174 @@ mod tests {
         let turns = data.turns.lock().unwrap();
         assert_eq!(turns.iter().filter(|t| t.direction == "in").count(), 2);
         assert!(turns.iter().filter(|t| t.direction == "out").count() >= 3);
+    }
+
+    async fn replies(e: &Engine, s: &Sender, inbound: Inbound, at: DateTime<Utc>) -> Vec<Message> {
+        e.handle(s, inbound, at).await.unwrap()
+    }
+
+    /// What the console does when an agent joins or hands back: the record changed by
+    /// `crate::handoff`, stored.
+    fn console(
+        data: &MemoryData,
+        s: &Sender,
+        f: impl Fn(&ConversationRecord) -> ConversationRecord,
+    ) {
+        let mut conversations = data.conversations.lock().unwrap();
+        let key = (s.channel.clone(), s.id.clone());
+        let changed = f(&conversations[&key]);
+        conversations.insert(key, changed);
+    }
+
+    #[tokio::test]
+    async fn while_an_agent_is_in_the_chat_the_assistant_stores_messages_and_stays_silent() {
+        let (e, data) = engine(0);
+        let s = sender("live");
+        assert!(!say(&e, &s, "halo", now()).await.is_empty());
+        console(&data, &s, |r| {
+            crate::handoff::agent_joined(r, "Rina", now())
+        });
+
+        let before = data.turns.lock().unwrap().len();
+        let out = replies(
+            &e,
+            &s,
+            Inbound::text("pak, kartu saya kok nonaktif?"),
+            now(),
+        )
+        .await;
+        assert!(out.is_empty(), "the agent answers, not the bot: {out:?}");
+        // Two hours later (past the idle timeout) the chat is still the agent's.
+        let later = now() + Duration::hours(2);
+        let out = replies(&e, &s, Inbound::text("cek status"), later).await;
+        assert!(out.is_empty(), "{out:?}");
+        let new: Vec<NewTurn> = data.turns.lock().unwrap()[before..].to_vec();
+        assert_eq!(new.len(), 2, "both messages kept for the agent");
+        assert!(new.iter().all(|t| t.direction == "in"));
+        assert_eq!(new[0].text, "pak, kartu saya kok nonaktif?");
+        let record = data.conversations.lock().unwrap()[&(s.channel.clone(), s.id.clone())].clone();
+        assert_eq!(record.status, "agent");
+
+        // Handed back: the assistant answers again.
+        console(&data, &s, |r| crate::handoff::handed_back(r, later));
+        let out = say(&e, &s, "halo", later + Duration::minutes(1)).await;
+        assert!(
+            out.contains("asisten virtual") || out.contains("Selamat"),
+            "{out}"
+        );
+        let st = e.state(&s).await.unwrap().unwrap();
+        assert!(st.agent.is_none());
+    }
+
+    #[tokio::test]
+    async fn menu_or_batal_ends_a_live_chat_politely() {
+        let (e, data) = engine(0);
+        for (who, word) in [("m", "menu"), ("b", "batal")] {
+            let s = sender(who);
+            say(&e, &s, "halo", now()).await;
+            console(&data, &s, |r| {
+                crate::handoff::agent_joined(r, "Rina", now())
+            });
+            let out = say(&e, &s, word, now()).await;
+            assert!(
+                out.contains("dengan petugas Rina kami akhiri") && out.contains("asisten virtual"),
+                "{word}: {out}"
+            );
+            let st = e.state(&s).await.unwrap().unwrap();
+            assert!(st.agent.is_none() && st.waiting_for_agent.is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn handing_off_files_one_live_chat_case_and_tells_its_number() {
+        let (e, data) = engine(0);
+        let s = sender("cs");
+        let out = say(&e, &s, "saya mau bicara dengan petugas", now()).await;
+        let case = data.cases.lock().unwrap()[0].clone();
+        assert_eq!(case.kind, "live_chat");
+        assert!(case.number.starts_with("CHAT-"), "{}", case.number);
+        assert!(out.contains(&case.number), "{out}");
+        assert_eq!(case.status, CaseStatus::Submitted);
+        assert_eq!(data.filed.lock().unwrap().len(), 1, "given to assignment");
+
+        // Asking again while waiting is the same case.
+        let out = replies(
+            &e,
+            &s,
+            Inbound::choice("handoff"),
+            now() + Duration::minutes(1),
+        )
+        .await;
+        assert_eq!(data.cases.lock().unwrap().len(), 1);
+        assert!(out.iter().any(|m| m.body().contains(&case.number)));
+    }
+
+    #[tokio::test]
+    async fn an_administrative_form_offers_the_web_form_and_the_button_gives_a_link() {
+        let (e, data) = engine(0);
+        let s = sender("web");
+        let out = replies(
+            &e,
+            &s,
+            Inbound::text("saya mau daftar bpjs baru kelas 2"),
+            now(),
+        )
+        .await;
+        let offered = out
+            .iter()
+            .flat_map(Message::options)
+            .any(|(id, title)| id == "webform:daftar_baru" && title == "Isi lewat formulir");
+        assert!(offered, "{out:?}");
+        // The question's own options come first, so "1" still answers the question.
+        let st = e.state(&s).await.unwrap().unwrap();
+        assert_eq!(st.options.last().unwrap().id, "webform:daftar_baru");
+
+        let out = replies(&e, &s, Inbound::choice("webform:daftar_baru"), now()).await;
+        let text: String = out.iter().map(|m| m.body().to_string()).collect();
+        assert!(text.contains("https://layan.test/f/1"), "{text}");
+        let links = data.form_links.lock().unwrap();
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].kind, "daftar_baru");
+        assert_eq!(links[0].channel, "test");
+        assert_eq!(
+            links[0].prefill["class"], "2",
+            "what the chat knew: {:?}",
+            links[0].prefill
+        );
+    }
+
+    #[tokio::test]
+    async fn a_case_filed_after_hours_says_when_an_agent_will_reply() {
+        let (e, data) = engine(0);
+        // Monday 20:00 WIB; agents are back Tuesday 08:00 WIB.
+        let night = Utc.with_ymd_and_hms(2026, 11, 23, 13, 0, 0).unwrap();
+        let back = Utc.with_ymd_and_hms(2026, 11, 24, 1, 0, 0).unwrap();
+        *data.agents_back_at.lock().unwrap() = Some(back);
+        let s = sender("malam");
+        let steps = [
+            "saya mau mengadu",
+            "rumah sakit minta biaya tambahan",
+            "di RS Jember kemarin saya diminta bayar obat",
+            "lewati",
+        ];
+        for step in steps {
+            say(&e, &s, step, night).await;
+        }
+        let out = replies(&e, &s, Inbound::choice("confirm"), night).await;
+        let text: Vec<String> = out.iter().map(|m| m.body().to_string()).collect();
+        let case = data.cases.lock().unwrap()[0].clone();
+        assert!(text[0].contains(&case.number), "{text:?}");
+        let expected =
+            cases::notice::outside_hours(Some(&case.number), back, wilayah::TimeZone::Wib);
+        assert!(text.contains(&expected), "{text:?}");
+
+        // In working hours nothing more is said.
+        *data.agents_back_at.lock().unwrap() = None;
+        let s = sender("siang");
+        for step in steps {
+            say(&e, &s, step, now()).await;
+        }
+        let out = replies(&e, &s, Inbound::choice("confirm"), now()).await;
+        assert_eq!(out.len(), 1, "{out:?}");
     }
 }

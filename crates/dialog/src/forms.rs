@@ -36,6 +36,28 @@ impl FormKind {
         }
     }
 
+    pub const ALL: [FormKind; 8] = [
+        FormKind::DaftarBaru,
+        FormKind::TambahAnggota,
+        FormKind::KurangiAnggota,
+        FormKind::UbahData,
+        FormKind::UbahKelas,
+        FormKind::AktivasiKartu,
+        FormKind::PindahFaskes,
+        FormKind::Pengaduan,
+    ];
+
+    pub fn from_code(code: &str) -> Option<FormKind> {
+        FormKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Whether the participant may file this kind on the web form too.
+    pub fn has_web_form(self) -> bool {
+        self.code()
+            .parse::<cases::CaseKind>()
+            .is_ok_and(|k| k.spec().web_form)
+    }
+
     /// Whether the form needs a verified participant (every change to an existing
     /// membership does; a new registration and a complaint do not).
     pub fn needs_identity(self) -> bool {

@@ -35,9 +35,11 @@ pub mod templates;
 pub mod understand;
 pub mod verification;
 
+/// For implementing [`CaseServices`] without depending on `async-trait` directly.
+pub use async_trait::async_trait;
 pub use engine::{Decided, DialogConfig, DialogError, DialogResult, Engine};
 pub use flows::account::Account;
 pub use message::{Button, Inbound, ListRow, Message, Sender};
-pub use port::DialogData;
+pub use port::{CaseServices, DialogData, FormLinkRequest};
 pub use state::ConversationState;
 pub use store_data::StoreData;

@@ -1,6 +1,6 @@
 //! An in-memory [`DialogData`] for unit tests: the engine's decisions without a database.
 
-use crate::port::{DataResult, DialogData};
+use crate::port::{DataResult, DialogData, FormLinkRequest};
 use crate::records::{Case, ConversationRecord, NewCase, NewTurn};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -23,6 +23,14 @@ pub struct MemoryData {
     pub cases: Mutex<Vec<Case>>,
     pub limits: Mutex<HashMap<(String, DateTime<Utc>), u32>>,
     pub plans: Mutex<Vec<StoredRehabPlan>>,
+    /// Links asked for, in order; each gets `https://layan.test/f/<n>`.
+    pub form_links: Mutex<Vec<FormLinkRequest>>,
+    /// Cases the engine reported filed (for assignment).
+    pub filed: Mutex<Vec<Case>>,
+    /// When agents next work; `None`: they work now.
+    pub agents_back_at: Mutex<Option<DateTime<Utc>>>,
+    /// Offices returned for every regency (the participant's branch).
+    pub offices: Vec<Office>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -158,10 +166,10 @@ impl DialogData for MemoryData {
         Ok(Vec::new())
     }
     async fn offices(&self) -> DataResult<Vec<Office>> {
-        Ok(Vec::new())
+        Ok(self.offices.clone())
     }
     async fn office_for_regency(&self, _: u16) -> DataResult<Option<Office>> {
-        Ok(None)
+        Ok(self.offices.first().cloned())
     }
     async fn closures(&self, _: OfficeId, _: DateTime<Utc>) -> DataResult<Vec<Closure>> {
         Ok(Vec::new())
@@ -223,5 +231,25 @@ impl DialogData for MemoryData {
         };
         cases.push(stored.clone());
         Ok(stored)
+    }
+
+    fn offers_form_links(&self) -> bool {
+        true
+    }
+    async fn form_link(&self, request: &FormLinkRequest) -> DataResult<Option<String>> {
+        let mut links = lock(&self.form_links);
+        links.push(request.clone());
+        Ok(Some(format!("https://layan.test/f/{}", links.len())))
+    }
+    async fn agents_work_from(
+        &self,
+        _: Option<&Office>,
+        at: DateTime<Utc>,
+    ) -> DataResult<Option<DateTime<Utc>>> {
+        Ok(Some(lock(&self.agents_back_at).unwrap_or(at)))
+    }
+    async fn case_filed(&self, case: &Case) -> DataResult<()> {
+        lock(&self.filed).push(case.clone());
+        Ok(())
     }
 }

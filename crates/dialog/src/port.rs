@@ -53,4 +53,60 @@ pub trait DialogData: Send + Sync {
     async fn save_conversation(&self, record: &ConversationRecord) -> DataResult<()>;
     async fn append_turn(&self, turn: NewTurn) -> DataResult<()>;
     async fn create_case(&self, case: NewCase) -> DataResult<Case>;
+
+    // ---- casework services (the server's; defaults for a port without them) ---------------
+    /// Whether [`DialogData::form_link`] can make links at all: the assistant offers the web
+    /// form only then.
+    fn offers_form_links(&self) -> bool {
+        false
+    }
+    /// A signed link to the web form for `request`, or `None` when forms are not served.
+    async fn form_link(&self, request: &FormLinkRequest) -> DataResult<Option<String>> {
+        let _ = request;
+        Ok(None)
+    }
+    /// When agents of `office` (any branch when `None`) next work: `at` itself while they
+    /// work. The default is PANDAWA's Monday-Friday 08:00-15:00 in the branch's time zone
+    /// (WIB when unknown), without holidays.
+    async fn agents_work_from(
+        &self,
+        office: Option<&Office>,
+        at: DateTime<Utc>,
+    ) -> DataResult<Option<DateTime<Utc>>> {
+        let tz = office.map(|o| o.timezone).unwrap_or(wilayah::TimeZone::Wib);
+        Ok(cases::BusinessCalendar::pandawa_default(tz).next_open(at))
+    }
+    /// Called after the assistant filed a case (so the server can assign it at once).
+    async fn case_filed(&self, case: &Case) -> DataResult<()> {
+        let _ = case;
+        Ok(())
+    }
+}
+
+/// What a web-form link is for: the kind to file, who asks, and what is already known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormLinkRequest {
+    /// A `cases::CaseKind` code.
+    pub kind: String,
+    pub channel: String,
+    pub sender: String,
+    pub participant_id: Option<ParticipantId>,
+    pub family_id: Option<FamilyId>,
+    pub office_id: Option<OfficeId>,
+    /// Field values shown filled in (keys of the kind's spec).
+    pub prefill: serde_json::Value,
+}
+
+/// The server's casework behind [`crate::StoreData`]: signed form links, each branch's
+/// working calendar, and assignment of a new case. The dialog crate cannot reach them
+/// itself (they live in the server), so the server passes an implementation in.
+#[async_trait]
+pub trait CaseServices: Send + Sync {
+    async fn form_link(&self, request: &FormLinkRequest) -> DataResult<Option<String>>;
+    async fn agents_work_from(
+        &self,
+        office: Option<&Office>,
+        at: DateTime<Utc>,
+    ) -> DataResult<Option<DateTime<Utc>>>;
+    async fn case_filed(&self, case: &Case) -> DataResult<()>;
 }

@@ -61,8 +61,20 @@ pub struct ConversationState {
     /// Handed to a human: since when the conversation waits for an agent.
     #[serde(default)]
     pub waiting_for_agent: Option<DateTime<Utc>>,
+    /// An agent took the conversation (live chat): the assistant stores what the participant
+    /// writes for the agent and stays silent until the agent hands it back.
+    #[serde(default)]
+    pub agent: Option<AgentJoined>,
     #[serde(default)]
     pub turns: u32,
+}
+
+/// The agent in a live chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentJoined {
+    /// The agent's display name (told to the participant; never a username).
+    pub name: String,
+    pub since: DateTime<Utc>,
 }
 
 impl ConversationState {
@@ -85,6 +97,7 @@ impl ConversationState {
             topic: None,
             options: Vec::new(),
             waiting_for_agent: None,
+            agent: None,
             turns: 0,
         }
     }

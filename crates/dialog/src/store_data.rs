@@ -1,11 +1,12 @@
 //! [`DialogData`] over a [`store::Store`]: the engine's port to the real database.
 
-use crate::port::{DataResult, DialogData};
+use crate::port::{CaseServices, DataResult, DialogData, FormLinkRequest};
 use crate::records::{Case, ConversationRecord, NewCase, NewTurn};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use directory::{FacilityKind, Point};
 use jkn::{CardNumber, Ledger, Nik};
+use std::sync::Arc;
 use store::{
     Closure, Facility, FacilityId, FacilitySearch, Family, FamilyId, NewRehabPlan, Office,
     OfficeId, Participant, ParticipantId, SharedStore, StoredRehabPlan,
@@ -13,11 +14,25 @@ use store::{
 
 pub struct StoreData {
     store: SharedStore,
+    services: Option<Arc<dyn CaseServices>>,
 }
 
 impl StoreData {
+    /// Over the store alone: no web-form links, the default PANDAWA calendar, and new cases
+    /// wait for the server's assignment loop.
     pub fn new(store: SharedStore) -> StoreData {
-        StoreData { store }
+        StoreData {
+            store,
+            services: None,
+        }
+    }
+
+    /// With the server's casework: form links, each branch's calendar, assignment at once.
+    pub fn with_services(store: SharedStore, services: Arc<dyn CaseServices>) -> StoreData {
+        StoreData {
+            store,
+            services: Some(services),
+        }
     }
 }
 
@@ -106,5 +121,37 @@ impl DialogData for StoreData {
 
     async fn create_case(&self, case: NewCase) -> DataResult<Case> {
         self.store.create_case(case).await
+    }
+
+    fn offers_form_links(&self) -> bool {
+        self.services.is_some()
+    }
+
+    async fn form_link(&self, request: &FormLinkRequest) -> DataResult<Option<String>> {
+        match &self.services {
+            Some(s) => s.form_link(request).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn agents_work_from(
+        &self,
+        office: Option<&Office>,
+        at: DateTime<Utc>,
+    ) -> DataResult<Option<DateTime<Utc>>> {
+        match &self.services {
+            Some(s) => s.agents_work_from(office, at).await,
+            None => {
+                let tz = office.map(|o| o.timezone).unwrap_or(wilayah::TimeZone::Wib);
+                Ok(cases::BusinessCalendar::pandawa_default(tz).next_open(at))
+            }
+        }
+    }
+
+    async fn case_filed(&self, case: &Case) -> DataResult<()> {
+        match &self.services {
+            Some(s) => s.case_filed(case).await,
+            None => Ok(()),
+        }
     }
 }

@@ -1577,6 +1577,7 @@ pub fn forwarded_to_agent() -> Message {
 
 pub fn handoff(
     branch: Option<(&Office, &OpenState, Option<&Closure>)>,
+    case_number: Option<&str>,
     now: DateTime<Utc>,
 ) -> Message {
     let text = match branch {
@@ -1609,12 +1610,69 @@ pub fn handoff(
         }
         None => "Baik, percakapan ini saya teruskan ke petugas. Petugas bertugas Senin–Jumat 08.00–15.00 waktu setempat; pesan di luar jam itu dibalas pada hari kerja berikutnya.".to_string(),
     };
+    let number = case_number
+        .map(|n| format!(" Nomor antrean Anda: *{n}*."))
+        .unwrap_or_default();
     Message::buttons(
         format!(
-            "{text} Riwayat percakapan ini ikut terkirim, jadi Anda tidak perlu mengulang. Untuk keadaan mendesak, hubungi Care Center {CARE_CENTER} (24 jam)."
+            "{text}{number} Riwayat percakapan ini ikut terkirim, jadi Anda tidak perlu mengulang. Untuk keadaan mendesak, hubungi Care Center {CARE_CENTER} (24 jam)."
         ),
         vec![b("cancel_flow", "Kembali ke bot")],
     )
+}
+
+/// The participant ended a live chat with "menu" or "batal".
+pub fn live_chat_left(agent: Option<&str>) -> Message {
+    let with = agent
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| format!(" dengan petugas {a}"))
+        .unwrap_or_else(|| " dengan petugas".to_string());
+    Message::text(format!(
+        "Baik, percakapan{with} kami akhiri. Anda kembali dilayani asisten virtual. Jika masih memerlukan petugas, pilih *Hubungi petugas* kapan saja."
+    ))
+}
+
+/// Told when an agent joins the conversation (sent by the console).
+pub fn agent_joined(agent: &str) -> Message {
+    Message::text(format!(
+        "Halo, saya {agent}, petugas BPJS Kesehatan. Saya sudah membaca percakapan Anda dan siap membantu. Silakan sampaikan pertanyaan Anda di sini."
+    ))
+}
+
+/// Told when the agent hands the conversation back to the assistant (sent by the console).
+pub fn handed_back() -> Message {
+    Message::buttons(
+        "Terima kasih, petugas sudah selesai membantu. Anda kembali dilayani asisten virtual; pilih menu di bawah bila ada keperluan lain.",
+        vec![b("menu", "Menu utama"), b("handoff", "Hubungi petugas")],
+    )
+}
+
+/// Offered after the first question of an administrative form.
+pub fn webform_offer(kind: FormKind) -> Message {
+    Message::buttons(
+        format!(
+            "Anda juga dapat mengajukan {} lewat formulir web, sekaligus mengunggah foto dokumennya. Isian tersimpan otomatis saat Anda mengetik.",
+            form_label(kind)
+        ),
+        vec![b(format!("webform:{}", kind.code()), "Isi lewat formulir")],
+    )
+}
+
+pub fn webform_link(url: &str) -> Message {
+    Message::text(format!(
+        "Silakan buka formulir berikut:\n{url}\nTautan ini khusus untuk Anda, jangan dibagikan. Tautan berlaku terbatas dan permintaan hanya dapat dikirim satu kali. Anda juga tetap dapat melanjutkan di percakapan ini."
+    ))
+}
+
+pub fn webform_unavailable() -> Message {
+    Message::text(
+        "Maaf, formulir web sedang tidak dapat dibuka. Mari lanjutkan di percakapan ini saja.",
+    )
+}
+
+/// A case filed outside PANDAWA working hours: when an agent will reply, in local time.
+pub fn case_waits_for_hours(number: &str, next_open: DateTime<Utc>, tz: TimeZone) -> Message {
+    Message::text(cases::notice::outside_hours(Some(number), next_open, tz))
 }
 
 // ---- help content -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! The `layan` command: the service and its operator tools in one binary.
 
+mod agents;
 mod bench;
 mod chat;
 mod loadgen;
@@ -57,6 +58,21 @@ enum Command {
     Voice {
         #[command(subcommand)]
         command: voice::VoiceCommand,
+    },
+    /// Console accounts for PANDAWA agents, supervisors and admins.
+    Agents {
+        #[command(subcommand)]
+        command: agents::AgentsCommand,
+    },
+    /// Public holidays on which PANDAWA agents do not work (national or per branch).
+    Holidays {
+        #[command(subcommand)]
+        command: agents::HolidaysCommand,
+    },
+    /// Each branch's PANDAWA working hours, in its own time zone.
+    Hours {
+        #[command(subcommand)]
+        command: agents::HoursCommand,
     },
     /// The language model of the assistant.
     Nlu {
@@ -148,6 +164,9 @@ fn main() -> Result<()> {
         Command::Chat(args) => runtime()?.block_on(chat::run(config, args)),
         Command::Outbox { command } => runtime()?.block_on(outbox::run(config, command)),
         Command::Voice { command } => runtime()?.block_on(voice::run(config, command)),
+        Command::Agents { command } => runtime()?.block_on(agents::agents(config, command)),
+        Command::Holidays { command } => runtime()?.block_on(agents::holidays(config, command)),
+        Command::Hours { command } => runtime()?.block_on(agents::hours(config, command)),
         Command::Nlu { command } => nlu_command(command),
     }
 }
@@ -199,11 +218,16 @@ async fn serve(mut config: Config, demo_flag: bool) -> Result<()> {
             bail!("--demo was given but the database already holds data that is not demo data; refusing to mix them");
         }
     }
-    let state = AppState::new(store, config.clone(), Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
+    // Links sent to participants (form links, voice actions) must name the address actually
+    // bound: with port 0 the configured one is not reachable.
+    if config.public_url.is_none() {
+        config.public_url = Some(format!("http://{address}"));
+    }
+    let state = AppState::new(store, config.clone(), Arc::new(SystemClock)).await?;
     tracing::info!(%address, backend = state.store.backend(), demo = state.demo, "layan is serving");
     if state.demo {
         print_demo_guide(&state, &config, address).await?;

@@ -1,10 +1,15 @@
 // Layan web chat: sends what the participant types or taps to POST /chat/messages and shows
 // the assistant's messages (text, buttons, lists, location pins, location and contact
-// requests). No framework, no external resources.
+// requests). No framework, no external resources. Messages that arrive later (an agent's
+// reply, a status notice) are fetched every few seconds from GET /chat/messages.
 (function () {
   "use strict";
   var ID_KEY = "layan.conversation";
   var LOG_KEY = "layan.transcript";
+  var LAST_KEY = "layan.lastTurn";
+  var POLL_MS = 4000;
+  // Turn ids already shown, so a message seen by a poll and by the POST answer shows once.
+  var shown = {};
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
@@ -37,6 +42,22 @@
     localStorage.setItem(LOG_KEY, JSON.stringify(all.slice(-200)));
   }
 
+  // Web addresses become links (a form link from the assistant); never script URLs.
+  function linked(el, text) {
+    text.split(/(https?:\/\/[^\s<>"]+)/).forEach(function (part) {
+      if (/^https?:\/\//.test(part)) {
+        var a = document.createElement("a");
+        a.href = part;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        a.textContent = part;
+        el.appendChild(a);
+      } else {
+        el.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   // *bold* as WhatsApp writes it; everything else as plain text.
   function rich(el, text) {
     text.split(/(\*[^*\n]+\*)/).forEach(function (part) {
@@ -45,7 +66,7 @@
         b.textContent = part.slice(1, -1);
         el.appendChild(b);
       } else {
-        el.appendChild(document.createTextNode(part));
+        linked(el, part);
       }
     });
   }
@@ -144,18 +165,60 @@
     scroll();
   }
 
+  function lastSeen() {
+    var n = parseInt(localStorage.getItem(LAST_KEY) || "", 10);
+    return isNaN(n) ? null : n;
+  }
+
+  function seen(id) {
+    shown[id] = true;
+    var last = lastSeen();
+    if (last === null || id > last) { localStorage.setItem(LAST_KEY, String(id)); }
+  }
+
+  // Shows a stored message once, whichever of the poll and the POST answer brings it first.
+  function showStored(id, m) {
+    if (id !== undefined && id !== null) {
+      if (shown[id]) { return; }
+      seen(id);
+    }
+    showBot(m);
+    remember({ from: "bot", message: m });
+  }
+
+  var polling = false;
+
+  function poll() {
+    if (polling || document.hidden) { return; }
+    polling = true;
+    var after = lastSeen();
+    var url = "/chat/messages?conversation=" + encodeURIComponent(conversationId()) +
+      (after === null ? "" : "&after=" + after);
+    fetch(url).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (body) {
+      if (!body) { return; }
+      body.messages.forEach(function (p) { showStored(p.id, p.message); });
+      var last = lastSeen();
+      if (last === null || body.last_id > last) { localStorage.setItem(LAST_KEY, String(body.last_id)); }
+    }).catch(function () { /* offline: the next poll catches up */ }).then(function () {
+      polling = false;
+    });
+  }
+
   function render(entry) {
     if (entry.from === "me") { showMine(entry.text); } else { showBot(entry.message); }
   }
 
   var busy = false;
 
-  function send(message, shown) {
-    if (busy) { return; }
+  // Returns false when the message was not taken (one is still on its way).
+  function send(message, mine) {
+    if (busy) { return false; }
     busy = true;
-    if (shown) {
-      showMine(shown);
-      remember({ from: "me", text: shown });
+    if (mine) {
+      showMine(mine);
+      remember({ from: "me", text: mine });
     }
     var typing = row("bot");
     typing.classList.add("typing");
@@ -175,17 +238,18 @@
         showBot({ type: "text", text: text });
         return;
       }
-      res.body.messages.forEach(function (m) {
-        showBot(m);
-        remember({ from: "bot", message: m });
-      });
+      var ids = res.body.turn_ids || [];
+      res.body.messages.forEach(function (m, i) { showStored(ids[i], m); });
     }).catch(function () {
       typing.parentNode.remove();
       showBot({ type: "text", text: "Koneksi terputus. Pesan Anda belum terkirim; silakan coba lagi." });
+      // Put what was typed back, so nothing has to be typed again.
+      if (message.type === "text" && !input.value) { input.value = message.text; }
     }).then(function () {
       busy = false;
       input.focus();
     });
+    return true;
   }
 
   function shareLocation() {
@@ -206,13 +270,15 @@
     e.preventDefault();
     var text = input.value.trim();
     if (!text) { return; }
-    input.value = "";
-    send({ type: "text", text: text }, text);
+    // Cleared only once taken: typing while a reply is on its way loses nothing.
+    if (send({ type: "text", text: text }, text)) { input.value = ""; }
   });
   document.getElementById("locate").addEventListener("click", shareLocation);
   document.getElementById("reset").addEventListener("click", function () {
     localStorage.removeItem(ID_KEY);
     localStorage.removeItem(LOG_KEY);
+    localStorage.removeItem(LAST_KEY);
+    shown = {};
     log.textContent = "";
     send({ type: "choice", id: "start" });
   });
@@ -221,7 +287,10 @@
   if (past.length) {
     past.forEach(render);
     scroll();
+    poll();
   } else {
     send({ type: "choice", id: "start" });
   }
+  setInterval(poll, POLL_MS);
+  document.addEventListener("visibilitychange", poll);
 })();

@@ -32,6 +32,53 @@ pub struct Account {
 }
 
 impl Account {
+    /// Whether the family may move to `requested` class now (once a year, no arrears, the
+    /// whole family): the rule the chat and the web form both apply.
+    pub fn class_change(
+        &self,
+        requested: jkn::CareClass,
+        rules: &jkn::RulesConfig,
+    ) -> Option<jkn::ClassChange> {
+        let since = self
+            .members
+            .iter()
+            .map(|m| m.class_since)
+            .max()
+            .unwrap_or(self.me.class_since);
+        jkn::class_change(
+            &jkn::ClassChangeInput {
+                segment: self.family.segment,
+                current_class: self.family.class,
+                requested_class: requested,
+                class_since: since.min(self.today),
+                months_in_arrears: self.status.months_in_arrears,
+                whole_family: true,
+                requested_on: self.today,
+            },
+            rules,
+        )
+        .ok()
+    }
+
+    /// Whether the participant may change FKTP now (3 months after the last change, unless
+    /// they moved or were posted elsewhere).
+    pub fn fktp_change(
+        &self,
+        reason: jkn::FktpChangeReason,
+        rules: &jkn::RulesConfig,
+    ) -> Option<jkn::FktpChange> {
+        let since = self.me.fktp_since.unwrap_or(self.me.registered_on);
+        jkn::fktp_change(
+            &jkn::FktpChangeInput {
+                fktp_since: since.min(self.today),
+                requested_on: self.today,
+                reason,
+            },
+            rules,
+        )
+        .ok()
+    }
+
     pub fn reactivation(&self, rules: &jkn::RulesConfig) -> Reactivation {
         reactivation(&self.ledger, self.today, rules)
     }

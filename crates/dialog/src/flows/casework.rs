@@ -5,6 +5,7 @@
 use crate::engine::{is_new_topic, Ctx, DialogResult, Took};
 use crate::flows::account::Account;
 use crate::forms::{accept_choice, accept_text, choices, Field, Form, FormKind, Invalid};
+use crate::port::FormLinkRequest;
 use crate::records::NewCase;
 use crate::state::{Args, Flow, Request};
 use crate::templates as t;
@@ -12,8 +13,8 @@ use crate::understand::Said;
 use cases::CaseStatus;
 use directory::{FacilityKind, Point, Tier};
 use jkn::{
-    class_change, fktp_change, newborn_registration, CareClass, ClassChange, ClassChangeBlocker,
-    ClassChangeInput, FktpChange, FktpChangeInput, FktpChangeReason, NewbornInput, Segment,
+    newborn_registration, CareClass, ClassChange, ClassChangeBlocker, FktpChange, FktpChangeReason,
+    NewbornInput, Segment,
 };
 use nlu::Intent;
 use store::{Facility, FacilityId, FacilitySearch, ParticipantId};
@@ -169,42 +170,86 @@ impl Ctx<'_> {
                 self.say(t::fktp_intro(current.as_ref(), &fc));
             }
         }
-        self.advance_form(form).await
+        self.advance_form(form).await?;
+        // After the first question, so its options keep their numbers ("1" stays the first).
+        if matches!(&self.st.flow, Some(Flow::Form(f)) if f.kind == kind)
+            && kind.has_web_form()
+            && self.data().offers_form_links()
+        {
+            self.say(t::webform_offer(kind));
+        }
+        Ok(())
+    }
+
+    /// "Isi lewat formulir": a signed link to the web form of `code`, filled in with what the
+    /// chat already knows; the chat form stays open, its question asked again.
+    pub(crate) async fn web_form_link(&mut self, code: &str) -> DialogResult<()> {
+        let Some(kind) = FormKind::from_code(code) else {
+            self.say(t::choice_expired());
+            self.say(t::menu(self.verified().is_some()));
+            return Ok(());
+        };
+        self.intent = Intent::from_code(kind.code());
+        let identity = self.verified();
+        if kind.needs_identity() && identity.is_none() {
+            // The verification expired since the offer: verify again, then start over.
+            let intent = Intent::from_code(kind.code()).unwrap_or(Intent::Salam);
+            return self
+                .with_identity(Request::new(intent), &Said::default())
+                .await;
+        }
+        let open_form = match (&self.st.flow, &self.st.paused) {
+            (Some(Flow::Form(f)), _) if f.kind == kind => Some(f.clone()),
+            (_, Some(f)) if f.kind == kind => Some(f.clone()),
+            _ => None,
+        };
+        let mut prefill = serde_json::Map::new();
+        if let Some(f) = &open_form {
+            for (k, v) in &f.fields {
+                if v != "-" {
+                    prefill.insert(k.clone(), serde_json::Value::String(v.clone()));
+                }
+            }
+        }
+        let phone = self
+            .sender
+            .verified_phone
+            .as_ref()
+            .map(|m| m.expose().to_string())
+            .or_else(|| self.st.phone.clone());
+        if let Some(p) = phone {
+            prefill
+                .entry("phone")
+                .or_insert(serde_json::Value::String(p));
+        }
+        let branch = self.known_branch().await?;
+        let request = FormLinkRequest {
+            kind: kind.code().to_string(),
+            channel: self.sender.channel.clone(),
+            sender: self.sender.id.clone(),
+            participant_id: identity.as_ref().map(|i| i.participant_id),
+            family_id: identity.as_ref().map(|i| i.family_id),
+            office_id: branch.as_ref().map(|b| b.id),
+            prefill: serde_json::Value::Object(prefill),
+        };
+        match self.data().form_link(&request).await? {
+            Some(url) => self.say(t::webform_link(&url)),
+            None => self.say(t::webform_unavailable()),
+        }
+        if let Some(Flow::Form(f)) = self.st.flow.clone() {
+            if f.kind == kind {
+                self.advance_form(f).await?;
+            }
+        }
+        Ok(())
     }
 
     fn class_check(&self, acc: &Account, requested: CareClass) -> Option<ClassChange> {
-        let since = acc
-            .members
-            .iter()
-            .map(|m| m.class_since)
-            .max()
-            .unwrap_or(acc.me.class_since);
-        class_change(
-            &ClassChangeInput {
-                segment: acc.family.segment,
-                current_class: acc.family.class,
-                requested_class: requested,
-                class_since: since.min(acc.today),
-                months_in_arrears: acc.status.months_in_arrears,
-                whole_family: true,
-                requested_on: acc.today,
-            },
-            self.rules(),
-        )
-        .ok()
+        acc.class_change(requested, self.rules())
     }
 
     fn fktp_check(&self, acc: &Account, reason: FktpChangeReason) -> Option<FktpChange> {
-        let since = acc.me.fktp_since.unwrap_or(acc.me.registered_on);
-        fktp_change(
-            &FktpChangeInput {
-                fktp_since: since.min(acc.today),
-                requested_on: acc.today,
-                reason,
-            },
-            self.rules(),
-        )
-        .ok()
+        acc.fktp_change(reason, self.rules())
     }
 
     async fn form_account(&mut self, form: &Form) -> DialogResult<Option<Account>> {
@@ -669,12 +714,25 @@ impl Ctx<'_> {
                 created_at: self.now,
             })
             .await?;
+        self.data().case_filed(&case).await?;
         self.say(t::case_created(
             form.kind,
             &case.number,
             branch.as_ref(),
             &form,
         ));
+        // Filed while nobody works: say when an agent will, in the branch's own time.
+        let back = self
+            .data()
+            .agents_work_from(branch.as_ref(), self.now)
+            .await?;
+        if let Some(back) = back.filter(|b| *b > self.now) {
+            let tz = branch
+                .as_ref()
+                .map(|b| b.timezone)
+                .unwrap_or(wilayah::TimeZone::Wib);
+            self.say(t::case_waits_for_hours(&case.number, back, tz));
+        }
         Ok(())
     }
 }

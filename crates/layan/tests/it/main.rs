@@ -1,6 +1,8 @@
 //! End-to-end: the real `layan` binary, started the way the README says, answering over HTTP.
 
+mod agents;
 mod binary;
+mod browser;
 mod chat;
 mod crash;
 mod outbox;

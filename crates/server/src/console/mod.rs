@@ -1,15 +1,48 @@
 //! The agent console (`/console/...`, server-rendered HTML, mobile-friendly) and the same
 //! actions as JSON under `/api/v1/agent/...`.
 //!
+//! - `auth`: passwords, sessions (cookie or bearer), CSRF, lock-out.
+//! - `work`: who sees which case, the queue, the case screen's data, every action; shared by
+//!   the pages and the API.
+//! - `pages`: the HTML; `api`: the JSON; `export`: attachments and the audit CSV.
+//!
 //! OWNER: console helper (dashboard.rs: dashboard helper).
 
+pub mod api;
 pub mod auth;
 pub mod dashboard;
+pub mod export;
+pub mod pages;
+pub mod work;
 
 use crate::state::AppState;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let _ = state;
-    Router::new().merge(dashboard::routes())
+    Router::new()
+        .route("/console", get(pages::queue))
+        .route("/console/", get(pages::queue))
+        .route("/console/login", get(pages::login_form).post(pages::login))
+        .route("/console/logout", post(pages::logout))
+        .route("/console/assets/console.css", get(pages::style))
+        .route("/console/cases/{id}", get(pages::case))
+        .route("/console/cases/{id}/reveal", post(pages::reveal))
+        .route("/console/cases/{id}/actions", post(pages::act))
+        .route(
+            "/console/cases/{id}/attachments/{attachment}",
+            get(export::attachment),
+        )
+        .route("/console/audit.csv", get(export::audit_csv))
+        .route(
+            "/api/v1/agent/sessions",
+            post(api::sign_in).delete(api::sign_out),
+        )
+        .route("/api/v1/agent/me", get(api::me))
+        .route("/api/v1/agent/cases", get(api::cases))
+        .route("/api/v1/agent/cases/{id}", get(api::case))
+        .route("/api/v1/agent/cases/{id}/actions", post(api::act))
+        .route("/api/v1/agent/audit", get(export::audit_csv))
+        .merge(dashboard::routes())
 }
