@@ -7,20 +7,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use directory::hours::WEEKDAYS_ID;
 use wilayah::TimeZone;
 
-pub const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+pub use jkn::period::MONTHS_ID;
 
 /// The agent's text, trimmed, if there is any; a final full stop is dropped so the notice
 /// can end the sentence itself.

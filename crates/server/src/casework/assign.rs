@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use store::{
     Actor, Agent, AgentId, Case, CaseChange, CaseEventKind, CaseId, CaseQuery, NewAudit,
-    NewCaseEvent, Office, OfficeId, StoreError,
+    NewCaseEvent, StoreError,
 };
 
 /// Most cases one pass of the loop looks at, per kind of work.
@@ -33,42 +33,6 @@ pub struct Pass {
     pub reassigned: u32,
 }
 
-/// The branches and their calendars, read once per decision or pass.
-struct World {
-    offices: HashMap<OfficeId, Office>,
-    calendars: HashMap<Option<OfficeId>, BusinessCalendar>,
-}
-
-impl World {
-    async fn load(state: &AppState) -> Result<World, StoreError> {
-        let offices = state
-            .store
-            .offices()
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
-        Ok(World {
-            offices,
-            calendars: HashMap::new(),
-        })
-    }
-
-    async fn calendar(
-        &mut self,
-        state: &AppState,
-        office: Option<OfficeId>,
-    ) -> Result<BusinessCalendar, StoreError> {
-        if let Some(c) = self.calendars.get(&office) {
-            return Ok(c.clone());
-        }
-        let o = office.and_then(|id| self.offices.get(&id));
-        let c = calendar::for_office(state.store.as_ref(), o).await?;
-        self.calendars.insert(office, c.clone());
-        Ok(c)
-    }
-}
-
 /// Whether `agent` works at `at`: a shift covers it in the branch's zone and the branch is
 /// not on holiday that day.
 pub async fn agent_on_shift(
@@ -76,17 +40,19 @@ pub async fn agent_on_shift(
     agent: &Agent,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let mut world = World::load(state).await?;
-    on_shift(state, &mut world, agent, at).await
+    let mut branches = calendar::Branches::load(state.store.as_ref()).await?;
+    on_shift(state, &mut branches, agent, at).await
 }
 
 async fn on_shift(
     state: &AppState,
-    world: &mut World,
+    branches: &mut calendar::Branches,
     agent: &Agent,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let cal = world.calendar(state, agent.office_id).await?;
+    let cal = branches
+        .calendar(state.store.as_ref(), agent.office_id)
+        .await?;
     let local_day = directory::hours::local_date(at, cal.tz);
     Ok(!cal.holidays.contains(&local_day) && cases::shift::on_shift(&agent.shifts, cal.tz, at))
 }
@@ -94,7 +60,7 @@ async fn on_shift(
 /// The agent to receive `case` now, excluding `exclude`.
 async fn choose(
     state: &AppState,
-    world: &mut World,
+    branches: &mut calendar::Branches,
     case: &Case,
     exclude: Option<AgentId>,
     now: DateTime<Utc>,
@@ -116,7 +82,7 @@ async fn choose(
         if case.office_id.is_some() && a.office_id != case.office_id {
             continue;
         }
-        let on = on_shift(state, world, &a, now).await?;
+        let on = on_shift(state, branches, &a, now).await?;
         candidates.push(Candidate {
             agent_id: a.id.0,
             on_shift: on,
@@ -175,8 +141,8 @@ pub async fn assign_now(state: &AppState, case: CaseId) -> Result<Option<Case>, 
         return Ok(Some(c));
     }
     let now = state.now();
-    let mut world = World::load(state).await?;
-    match choose(state, &mut world, &c, None, now).await? {
+    let mut branches = calendar::Branches::load(state.store.as_ref()).await?;
+    match choose(state, &mut branches, &c, None, now).await? {
         Some(agent) => apply(state, assignment(&c, agent, "Dibagikan otomatis", now)).await,
         None => Ok(Some(c)),
     }
@@ -197,7 +163,7 @@ fn lapsed(case: &Case, cal: &BusinessCalendar, pickup_minutes: u32, now: DateTim
 pub async fn run_once(state: &AppState) -> Result<Pass, StoreError> {
     let now = state.now();
     let mut pass = Pass::default();
-    let mut world = World::load(state).await?;
+    let mut branches = calendar::Branches::load(state.store.as_ref()).await?;
     let unassigned = state
         .store
         .list_cases(&CaseQuery {
@@ -213,7 +179,7 @@ pub async fn run_once(state: &AppState) -> Result<Pass, StoreError> {
         if c.assigned_to.is_some() || c.status.is_closed() {
             continue;
         }
-        if let Some(agent) = choose(state, &mut world, &c, None, now).await? {
+        if let Some(agent) = choose(state, &mut branches, &c, None, now).await? {
             if let Some(after) =
                 apply(state, assignment(&c, agent, "Dibagikan otomatis", now)).await?
             {
@@ -235,12 +201,12 @@ pub async fn run_once(state: &AppState) -> Result<Pass, StoreError> {
         .await?;
     let pickup = state.config.pandawa.pickup_minutes;
     for c in waiting {
-        let cal = world.calendar(state, c.office_id).await?;
+        let cal = branches.calendar(state.store.as_ref(), c.office_id).await?;
         if !lapsed(&c, &cal, pickup, now) {
             continue;
         }
         let current = c.assigned_to;
-        if let Some(agent) = choose(state, &mut world, &c, current, now).await? {
+        if let Some(agent) = choose(state, &mut branches, &c, current, now).await? {
             let why = "Dialihkan karena belum diambil dalam batas waktu";
             if let Some(after) = apply(state, assignment(&c, agent, why, now)).await? {
                 if after.assigned_to == Some(agent) {

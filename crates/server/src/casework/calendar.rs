@@ -109,3 +109,57 @@ pub async fn add_holiday(
     store.meta_set(&holidays_key(office), &json).await?;
     Ok(true)
 }
+
+/// Every branch and, read on first use, its calendar: loaded once per page, decision or pass
+/// of the assignment loop, so a queue of hundreds of cases costs one read per branch.
+pub struct Branches {
+    pub offices: std::collections::HashMap<OfficeId, Office>,
+    calendars: std::collections::HashMap<Option<OfficeId>, BusinessCalendar>,
+}
+
+impl Branches {
+    pub async fn load(store: &dyn Store) -> Result<Branches, StoreError> {
+        let offices = store
+            .offices()
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        Ok(Branches {
+            offices,
+            calendars: Default::default(),
+        })
+    }
+
+    pub fn office(&self, id: Option<OfficeId>) -> Option<&Office> {
+        id.and_then(|id| self.offices.get(&id))
+    }
+
+    /// The branch's time zone; WIB for a case of no (or an unknown) branch.
+    pub fn tz(&self, office: Option<OfficeId>) -> TimeZone {
+        self.office(office)
+            .map(|o| o.timezone)
+            .unwrap_or(TimeZone::Wib)
+    }
+
+    pub fn name(&self, office: Option<OfficeId>) -> String {
+        match (office, self.office(office)) {
+            (_, Some(o)) => o.name.clone(),
+            (Some(id), None) => format!("Kantor #{id}"),
+            (None, None) => "Belum ditentukan".to_string(),
+        }
+    }
+
+    pub async fn calendar(
+        &mut self,
+        store: &dyn Store,
+        office: Option<OfficeId>,
+    ) -> Result<BusinessCalendar, StoreError> {
+        if let Some(c) = self.calendars.get(&office) {
+            return Ok(c.clone());
+        }
+        let c = for_office(store, self.office(office)).await?;
+        self.calendars.insert(office, c.clone());
+        Ok(c)
+    }
+}

@@ -16,7 +16,7 @@
 //!
 //! OWNER: dashboard helper.
 
-use crate::casework::calendar;
+use crate::casework::calendar::Branches;
 use crate::console::auth::SignedIn;
 use crate::error::ApiError;
 use crate::html::escape;
@@ -32,7 +32,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use store::{Agent, AgentId, Case, CaseQuery, DailyCaseCount, Office, OfficeId};
+use store::{Agent, AgentId, Case, CaseQuery, DailyCaseCount, OfficeId};
 use wilayah::TimeZone;
 
 const SCRIPT: &str = include_str!("../../assets/console/dashboard.js");
@@ -120,64 +120,37 @@ fn authorised(signed: &SignedIn) -> Result<Scope, ApiError> {
 struct Context {
     now: DateTime<Utc>,
     tz: TimeZone,
-    offices: HashMap<OfficeId, Office>,
-    calendars: HashMap<Option<OfficeId>, BusinessCalendar>,
+    branches: Branches,
 }
 
 impl Context {
     async fn load(state: &AppState, scope: Scope) -> Result<Context, ApiError> {
-        let offices: HashMap<OfficeId, Office> = state
-            .store
-            .offices()
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let branches = Branches::load(state.store.as_ref()).await?;
         let tz = match scope {
-            Scope::Branch(o) => offices.get(&o).map(|o| o.timezone),
-            Scope::All | Scope::Unplaced => None,
-        }
-        .unwrap_or(TimeZone::Wib);
+            Scope::Branch(o) => branches.tz(Some(o)),
+            Scope::All | Scope::Unplaced => TimeZone::Wib,
+        };
         Ok(Context {
             now: state.now(),
             tz,
-            offices,
-            calendars: HashMap::new(),
+            branches,
         })
     }
 
     fn branch_name(&self, office: Option<OfficeId>) -> String {
-        match office {
-            Some(id) => self
-                .offices
-                .get(&id)
-                .map(|o| o.name.clone())
-                .unwrap_or_else(|| format!("Kantor #{id}")),
-            None => "Belum ditentukan".to_string(),
-        }
+        self.branches.name(office)
     }
 
     fn tz_of(&self, office: Option<OfficeId>) -> TimeZone {
-        office
-            .and_then(|o| self.offices.get(&o))
-            .map(|o| o.timezone)
-            .unwrap_or(TimeZone::Wib)
+        self.branches.tz(office)
     }
 
     async fn calendar(
         &mut self,
         state: &AppState,
         office: Option<OfficeId>,
-    ) -> Result<&BusinessCalendar, ApiError> {
-        if !self.calendars.contains_key(&office) {
-            let o = office.and_then(|id| self.offices.get(&id));
-            let cal = calendar::for_office(state.store.as_ref(), o).await?;
-            self.calendars.insert(office, cal);
-        }
-        match self.calendars.get(&office) {
-            Some(c) => Ok(c),
-            None => Err(ApiError::internal()),
-        }
+    ) -> Result<BusinessCalendar, ApiError> {
+        Ok(self.branches.calendar(state.store.as_ref(), office).await?)
     }
 
     fn local(&self, at: DateTime<Utc>, tz: TimeZone) -> String {
@@ -298,7 +271,7 @@ async fn sla_of(
     let cal = ctx.calendar(state, case.office_id).await?;
     let view = cases::sla::evaluate(
         kind.spec().sla,
-        cal,
+        &cal,
         case.created_at,
         case.first_response_at,
         None,

@@ -4,7 +4,8 @@
 //!
 //! OWNER: console helper.
 
-use crate::casework::{calendar, links, notify};
+use crate::casework::calendar::Branches;
+use crate::casework::{links, notify};
 use crate::console::auth::SignedIn;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::{
     Actor, Agent, AgentId, Case, CaseChange, CaseEventKind, CaseId, CaseQuery, ConversationRecord,
-    NewAudit, NewCaseEvent, NewFormLink, Office, OfficeId, StoreError,
+    NewAudit, NewCaseEvent, NewFormLink, OfficeId, StoreError,
 };
 use wilayah::TimeZone;
 
@@ -66,20 +67,13 @@ pub async fn visible_case(
 
 /// Branches, agents and calendars, read once per page.
 pub struct Directory {
-    pub offices: HashMap<OfficeId, Office>,
+    pub branches: Branches,
     pub agents: HashMap<AgentId, Agent>,
-    calendars: HashMap<Option<OfficeId>, BusinessCalendar>,
 }
 
 impl Directory {
     pub async fn load(state: &AppState) -> Result<Directory, ApiError> {
-        let offices = state
-            .store
-            .offices()
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let branches = Branches::load(state.store.as_ref()).await?;
         let agents = state
             .store
             .agents(None)
@@ -87,25 +81,15 @@ impl Directory {
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
-        Ok(Directory {
-            offices,
-            agents,
-            calendars: HashMap::new(),
-        })
+        Ok(Directory { branches, agents })
     }
 
     pub fn tz(&self, office: Option<OfficeId>) -> TimeZone {
-        office
-            .and_then(|o| self.offices.get(&o))
-            .map(|o| o.timezone)
-            .unwrap_or(TimeZone::Wib)
+        self.branches.tz(office)
     }
 
     pub fn office_name(&self, office: Option<OfficeId>) -> String {
-        match office.and_then(|o| self.offices.get(&o)) {
-            Some(o) => o.name.clone(),
-            None => "Belum ditentukan".to_string(),
-        }
+        self.branches.name(office)
     }
 
     pub fn agent_name(&self, id: AgentId) -> String {
@@ -120,13 +104,7 @@ impl Directory {
         state: &AppState,
         office: Option<OfficeId>,
     ) -> Result<BusinessCalendar, ApiError> {
-        if let Some(c) = self.calendars.get(&office) {
-            return Ok(c.clone());
-        }
-        let o = office.and_then(|id| self.offices.get(&id));
-        let c = calendar::for_office(state.store.as_ref(), o).await?;
-        self.calendars.insert(office, c.clone());
-        Ok(c)
+        Ok(self.branches.calendar(state.store.as_ref(), office).await?)
     }
 }
 
@@ -404,11 +382,34 @@ fn field_value(v: &serde_json::Value) -> String {
     }
 }
 
+/// Notes the assistant keeps beside a form's fields, with the labels agents read.
+const NOTE_LABELS: [(&str, &str); 5] = [
+    ("current_fktp", "FKTP saat ini"),
+    ("current_class", "Kelas saat ini"),
+    ("effective_on", "Berlaku mulai"),
+    ("newborn_on_time", "Bayi didaftarkan tepat waktu"),
+    ("move", "Perpindahan segmen"),
+];
+
 fn fields_view(case: &Case, reveal: bool) -> Vec<FieldView> {
     let obj = case.fields.as_object().cloned().unwrap_or_default();
+    // What the participant was shown for each answer ("Puskesmas Sumbersari (3509P021)"),
+    // better for a person than the stored code or id.
+    let labels = obj
+        .get("labels")
+        .and_then(|l| l.as_object())
+        .cloned()
+        .unwrap_or_default();
+    let label_of = |key: &str| {
+        labels
+            .get(key)
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.is_empty() && *v != "-")
+            .map(str::to_string)
+    };
     let spec = case.kind.parse::<CaseKind>().ok().map(|k| k.spec());
     let mut out = Vec::new();
-    let mut shown = std::collections::HashSet::new();
+    let mut shown = std::collections::HashSet::from(["labels".to_string()]);
     let show = |v: String| if reveal { v } else { mask_digits(&v) };
     if let Some(spec) = spec {
         for f in spec.fields {
@@ -422,8 +423,9 @@ fn fields_view(case: &Case, reveal: bool) -> Vec<FieldView> {
                         .iter()
                         .find(|(code, _)| *code == value)
                         .map(|(_, label)| label.to_string())
+                        .or_else(|| label_of(f.key))
                         .unwrap_or(value),
-                    _ => mask_digits_unless(reveal, value),
+                    _ => mask_digits_unless(reveal, label_of(f.key).unwrap_or(value)),
                 };
                 out.push(FieldView {
                     key: f.key.to_string(),
@@ -434,12 +436,18 @@ fn fields_view(case: &Case, reveal: bool) -> Vec<FieldView> {
         }
     }
     for (k, v) in obj {
-        if shown.contains(&k) {
+        // Internal ids are for the system; their readable form is shown under another key.
+        if shown.contains(&k) || k.ends_with("_id") {
             continue;
         }
+        let label = NOTE_LABELS
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, label)| label.to_string())
+            .unwrap_or_else(|| k.replace('_', " "));
         out.push(FieldView {
-            label: k.replace('_', " "),
-            value: mask_digits_unless(reveal, field_value(&v)),
+            label,
+            value: mask_digits_unless(reveal, label_of(&k).unwrap_or_else(|| field_value(&v))),
             key: k,
         });
     }
