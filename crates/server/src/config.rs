@@ -730,7 +730,10 @@ mod tests {
             (45, 8, 24)
         );
         assert_eq!((p.max_failed_sign_ins, p.lockout_minutes), (3, 30));
-        assert_eq!((p.max_upload_bytes, p.default_max_open_cases), (1_048_576, 7));
+        assert_eq!(
+            (p.max_upload_bytes, p.default_max_open_cases),
+            (1_048_576, 7)
+        );
         assert_eq!(p.assign_interval_secs, 5);
         // A secret made only of digits stays a string.
         assert_eq!(p.link_secret.expose(), "12345");

@@ -1130,7 +1130,8 @@ pub async fn perform(
                     family_id: case.family_id,
                     office_id: case.office_id,
                     case_id: Some(case.id),
-                    prefill: serde_json::json!({}),
+                    // The agent's words head the upload page.
+                    prefill: serde_json::json!({ "reason": text }),
                     created_at: now,
                     expires_at: now + Duration::hours(state.config.pandawa.link_ttl_hours),
                 },

@@ -530,16 +530,16 @@ async fn submit(
         Err(mut problems) => {
             let uploaded = uploaded_documents(&state, &link.id).await?;
             problems.extend(validate::documents(spec, &uploaded));
-            return Ok(invalid(problems));
+            return refuse(&state, &link.id, spec, problems).await;
         }
     };
     let uploaded = uploaded_documents(&state, &link.id).await?;
     let missing = validate::documents(spec, &uploaded);
     if !missing.is_empty() {
-        return Ok(invalid(missing));
+        return refuse(&state, &link.id, spec, missing).await;
     }
     if let Err(problems) = eligibility(&state, &link, spec, &mut values).await? {
-        return Ok(invalid(problems));
+        return refuse(&state, &link.id, spec, problems).await;
     }
 
     let as_strings: BTreeMap<String, String> = values
@@ -579,6 +579,25 @@ async fn submit(
         }
     }
     done(&state, spec, case.id, false).await
+}
+
+/// Refuses a submission, unless a concurrent press filed the form meanwhile (its uploads then
+/// belong to the case and no longer count as the form's): that press's case is the answer.
+async fn refuse(
+    state: &AppState,
+    link_id: &str,
+    spec: &KindSpec,
+    problems: Vec<Problem>,
+) -> ApiResult<Response> {
+    if let Some(case_id) = state
+        .store
+        .form_link(link_id)
+        .await?
+        .and_then(|l| l.submitted_case)
+    {
+        return done(state, spec, case_id, false).await;
+    }
+    Ok(invalid(problems))
 }
 
 async fn uploaded_documents(state: &AppState, form_id: &str) -> ApiResult<BTreeSet<String>> {
@@ -720,6 +739,15 @@ async fn complete_request(
         ));
     }
     if !problems.is_empty() {
+        // A concurrent press may have completed it (its uploads are the case's now).
+        if let Some(done_case) = state
+            .store
+            .form_link(&link.id)
+            .await?
+            .and_then(|l| l.submitted_case)
+        {
+            return done(state, spec, done_case, true).await;
+        }
         return Ok(invalid(problems));
     }
     let names: Vec<&str> = requested

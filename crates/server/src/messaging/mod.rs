@@ -67,7 +67,10 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
         return Ok(None);
     }
     let engine = Engine::new(
-        Arc::new(StoreData::new(state.store.clone())),
+        Arc::new(StoreData::with_services(
+            state.store.clone(),
+            crate::forms::dialog_services(state),
+        )),
         state.rules.clone(),
         DialogConfig::default(),
     )
