@@ -482,7 +482,7 @@ pub(crate) async fn case_daily_counts(
 
 // ---- changing a case --------------------------------------------------------------------------
 
-const LOCK_CASE: &str = "SELECT status FROM cases WHERE id = $1 FOR UPDATE";
+const LOCK_CASE: &str = "SELECT status, assigned_to FROM cases WHERE id = $1 FOR UPDATE";
 
 const TOUCH_AGENT: &str = "UPDATE agents SET last_assigned_at = $2 WHERE id = $1";
 
@@ -572,6 +572,14 @@ async fn apply_change(
         .db()?
         .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
     let current = rows::case_status(get(&locked, 0, "cases.status")?, "cases.status")?;
+    if let Some(expected) = change.expected_assignee {
+        let assigned = get::<Option<i64>>(&locked, 1, "cases.assigned_to")?.map(AgentId);
+        if assigned != expected {
+            return Err(StoreError::Conflict(format!(
+                "case {id} was assigned meanwhile"
+            )));
+        }
+    }
     if current != change.expected_status {
         return Err(StoreError::Conflict(format!(
             "case {id} is {current}, no longer {}",
@@ -1163,6 +1171,7 @@ mod tests {
         CaseChange {
             case_id: case.id,
             expected_status: expected,
+            expected_assignee: None,
             status: None,
             assign: None,
             first_response: false,

@@ -439,11 +439,22 @@ fn apply_change(tx: &Connection, change: CaseChange) -> Result<Case> {
     let at = millis(change.event.at);
     // The single writer holds the write lock until commit, so the status read here is the
     // one the update below replaces.
-    let current: String = query_one(tx, "SELECT status FROM cases WHERE id = ?1", [id.0], |r| {
-        r.get(0).db()
-    })?
+    let (current, assigned): (String, Option<i64>) = query_one(
+        tx,
+        "SELECT status, assigned_to FROM cases WHERE id = ?1",
+        [id.0],
+        |r| Ok((r.get(0).db()?, r.get(1).db()?)),
+    )?
     .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
     let current = status(&current, "cases.status")?;
+    let assigned = assigned.map(AgentId);
+    if let Some(expected) = change.expected_assignee {
+        if assigned != expected {
+            return Err(StoreError::Conflict(format!(
+                "case {id} was assigned meanwhile"
+            )));
+        }
+    }
     if current != change.expected_status {
         return Err(StoreError::Conflict(format!(
             "case {id} is {current}, no longer {}",

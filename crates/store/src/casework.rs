@@ -203,6 +203,9 @@ pub struct CaseChange {
     pub case_id: CaseId,
     /// The status the change was decided against.
     pub expected_status: CaseStatus,
+    /// When set, the assignee the change was decided against (`Some(None)`: unassigned);
+    /// another value is a `Conflict`. Assignment sets it, so two nodes never both assign.
+    pub expected_assignee: Option<Option<AgentId>>,
     /// The new status, when it changes (sets `closed_at` when it is done or rejected).
     pub status: Option<CaseStatus>,
     /// `Some(agent)` assigns (and sets `assigned_at` and the agent's `last_assigned_at`);

@@ -98,6 +98,7 @@ fn assignment(case: &Case, agent: AgentId, why: &str, now: DateTime<Utc>) -> Cas
     CaseChange {
         case_id: case.id,
         expected_status: case.status,
+        expected_assignee: Some(case.assigned_to),
         status: None,
         assign: Some(Some(agent)),
         first_response: false,

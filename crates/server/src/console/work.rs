@@ -1001,6 +1001,7 @@ fn blank_change(
     CaseChange {
         case_id: case.id,
         expected_status: case.status,
+        expected_assignee: Some(case.assigned_to),
         status: None,
         assign: None,
         first_response: false,

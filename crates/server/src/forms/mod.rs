@@ -779,6 +779,7 @@ async fn complete_request(
         let change = CaseChange {
             case_id,
             expected_status: case.status,
+            expected_assignee: None,
             status: next,
             assign: None,
             first_response: false,

@@ -122,6 +122,7 @@ async fn give(app: &TestApp, case: &Case, agent: &Agent) -> Case {
         .change_case(CaseChange {
             case_id: case.id,
             expected_status: case.status,
+            expected_assignee: None,
             status: None,
             assign: Some(Some(agent.id)),
             first_response: false,

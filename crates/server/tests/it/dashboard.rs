@@ -309,6 +309,7 @@ async fn a_supervisor_sees_charts_of_their_branch_that_match_the_stored_cases() 
         .change_case(CaseChange {
             case_id: first.id,
             expected_status: CaseStatus::Submitted,
+            expected_assignee: None,
             status: None,
             assign: Some(Some(d.tono.id)),
             first_response: false,

@@ -424,6 +424,7 @@ async fn documents_asked_by_an_agent_move_the_case_back_to_in_progress_with_a_no
         .change_case(CaseChange {
             case_id: case.id,
             expected_status: CaseStatus::Submitted,
+            expected_assignee: None,
             status: Some(CaseStatus::WaitingParticipant),
             assign: None,
             first_response: true,

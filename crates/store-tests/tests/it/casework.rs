@@ -80,6 +80,7 @@ fn change(
     CaseChange {
         case_id: case.id,
         expected_status: expected,
+        expected_assignee: None,
         status: None,
         assign: None,
         first_response: false,
@@ -632,6 +633,49 @@ async fn assigning_moves_the_rotation_and_the_history_tells_the_whole_story(db: 
     assert!(history.windows(2).all(|w| w[0].at <= w[1].at));
 }
 story!(assigning_moves_the_rotation_and_the_history_tells_the_whole_story);
+
+async fn two_nodes_assigning_one_case_cannot_both_win(db: &Harness) {
+    let world = seeded(db.store.as_ref()).await;
+    let rina = agent(db, "rina", Some(JEMBER_OFFICE)).await;
+    let sari = agent(db, "sari", Some(JEMBER_OFFICE)).await;
+    let c = case(
+        db,
+        new_case(&world, Some(JEMBER_OFFICE), at(2026, 11, 23, 3, 0)),
+    )
+    .await;
+    // Both decided on the case while it was unassigned; the status does not change.
+    let decided = |to: AgentId, minute: u32| {
+        let mut a = change(
+            &c,
+            CaseStatus::Submitted,
+            CaseEventKind::Assigned,
+            at(2026, 11, 23, 3, minute),
+        );
+        a.assign = Some(Some(to));
+        a.expected_assignee = Some(None);
+        a
+    };
+    db.store.change_case(decided(rina.id, 1)).await.unwrap();
+    let late = db.store.change_case(decided(sari.id, 2)).await;
+    assert!(
+        matches!(late, Err(StoreError::Conflict(_))),
+        "the second assignment must conflict, got {late:?}"
+    );
+    let stored = db.store.case(c.id).await.unwrap().unwrap();
+    assert_eq!(stored.assigned_to, Some(rina.id));
+    let assigned = db
+        .store
+        .case_events(c.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == CaseEventKind::Assigned)
+        .count();
+    assert_eq!(assigned, 1, "the losing node stored no history");
+    let sari_after = db.store.agent(sari.id).await.unwrap().unwrap();
+    assert_eq!(sari_after.last_assigned_at, None, "nor moved the rotation");
+}
+story!(two_nodes_assigning_one_case_cannot_both_win);
 
 async fn queues_list_what_each_agent_should_see(db: &Harness) {
     let world = seeded(db.store.as_ref()).await;
