@@ -4,8 +4,6 @@
 //!
 //! The console stores the returned record together with the case change that caused it
 //! (`store::CaseChange::conversation`), so the conversation and the case never disagree.
-//!
-//! OWNER: forms helper.
 
 use crate::records::ConversationRecord;
 use crate::state::{AgentJoined, ConversationState, STATE_VERSION};

@@ -8,8 +8,6 @@
 //! or reassign cases by hand. An agent is on shift when one of their shifts covers the moment
 //! in their branch's time zone and the day is not a holiday of that branch. A case of no
 //! branch (`office_id` None) may go to an on-shift agent of any branch.
-//!
-//! OWNER: console helper.
 
 use crate::casework::calendar;
 use crate::state::AppState;

@@ -2,8 +2,6 @@
 //! `WeeklyHours` spec; default Monday-Friday 08:00-15:00) in the branch's time zone, and
 //! public holidays (meta key `holidays`, national, plus `holidays:<office id>`; JSON list of
 //! `{"date": "2026-12-25", "name": "Natal"}`).
-//!
-//! OWNER: console helper.
 
 use cases::BusinessCalendar;
 use chrono::NaiveDate;

@@ -2,8 +2,6 @@
 //! (`cases::link`), as a URL under `public_url`: `/f/<token>`. The signing secret is
 //! `pandawa.link_secret`, or one made at random and kept in the database (meta key
 //! `form_link_secret`) so every node signs alike.
-//!
-//! OWNER: forms helper.
 
 use crate::state::AppState;
 use base64::Engine as _;

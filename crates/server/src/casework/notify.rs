@@ -2,8 +2,6 @@
 //! with the change that caused it (so the notice is never lost nor sent without the change):
 //! a web-chat turn (the page polls for it), outbox rows for WhatsApp, Telegram and Messenger
 //! (rendered inside or outside the 24-hour window), an SMS row for the voice line.
-//!
-//! OWNER: forms helper.
 
 use crate::messaging::render;
 use crate::state::AppState;

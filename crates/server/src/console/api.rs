@@ -1,8 +1,6 @@
 //! The agent API under `/api/v1/agent/`: the console's queue, case screen and actions as
 //! JSON, for a bearer token from `POST /api/v1/agent/sessions`. The handlers only translate:
 //! the rules are the console's own (`work`), so both behave alike.
-//!
-//! OWNER: console helper.
 
 use crate::casework::assign;
 use crate::console::auth::{self, SignedIn};

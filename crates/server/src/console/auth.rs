@@ -7,8 +7,6 @@
 //! session's CSRF token: [`SignedIn`] checks the `X-CSRF-Token` header, and [`ConsoleForm`]
 //! (for HTML forms, which cannot set headers) the hidden `csrf` field or that header. Bearer
 //! requests are exempt: a browser never attaches a bearer token by itself.
-//!
-//! OWNER: console helper.
 
 use crate::auth::{constant_time_eq, random_hex, sha256_hex};
 use crate::error::ApiError;

@@ -13,8 +13,6 @@
 //! as soon as the queue changes, or with a keep-alive comment after a while. The browser's
 //! `EventSource` reconnects by itself after each answer. Bounded answers keep graceful
 //! shutdown short and never hold a database connection between checks.
-//!
-//! OWNER: dashboard helper.
 
 use crate::casework::calendar::Branches;
 use crate::console::auth::SignedIn;

@@ -1,7 +1,5 @@
 //! Files out of the console: a case's attachments and the audit log as CSV. Both are
 //! audited themselves.
-//!
-//! OWNER: console helper.
 
 use crate::console::auth::SignedIn;
 use crate::console::work;

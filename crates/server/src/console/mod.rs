@@ -5,8 +5,6 @@
 //! - `work`: who sees which case, the queue, the case screen's data, every action; shared by
 //!   the pages and the API.
 //! - `pages`: the HTML; `api`: the JSON; `export`: attachments and the audit CSV.
-//!
-//! OWNER: console helper (dashboard.rs: dashboard helper).
 
 pub mod api;
 pub mod auth;

@@ -3,8 +3,6 @@
 //! plain forms carrying the session's CSRF token; after an action the browser is redirected
 //! back to the case (post/redirect/get), after a refused one the case is shown again with the
 //! reason.
-//!
-//! OWNER: console helper.
 
 use crate::console::auth::{self, ConsoleForm, SignedIn};
 use crate::console::work::{self, ActionRequest, CaseDetail, CaseSummary};

@@ -1,8 +1,6 @@
 //! What the console and the agent API share: who may see which case, the queue, the case
 //! screen's data and every action on a case. The HTML pages and the JSON API are two thin
 //! renderings of these functions, so a rule lives in one place.
-//!
-//! OWNER: console helper.
 
 use crate::casework::calendar::Branches;
 use crate::casework::{links, notify};

@@ -10,8 +10,6 @@
 //!   completes the case whose documents were asked for.
 //!
 //! See docs/pandawa-forms.md.
-//!
-//! OWNER: forms helper.
 
 pub mod files;
 pub mod page;
