@@ -129,7 +129,7 @@ impl BusinessCalendar {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use directory::DayHours;
     use proptest::prelude::*;

@@ -139,25 +139,25 @@ impl CaseKind {
     }
 }
 
-// The catalogue. Field keys and choice values are those of the assistant's forms
-// (`dialog::forms::Field::key`, `dialog::forms::choices`), so a case filed in the chat and one
-// filed on the web read alike. SLAs are in working minutes: a PANDAWA day is 420 minutes.
+// The catalogue. Field keys are those of the assistant's forms (`dialog::forms::Field::key`)
+// and the assistant offers the choices below, so a case filed in the chat and one filed on
+// the web read alike. SLAs are in working minutes: a PANDAWA day is 420 minutes.
 
 const DAY: u32 = 7 * 60;
 
-const CLASSES: &[(&str, &str)] = &[("1", "Kelas 1"), ("2", "Kelas 2"), ("3", "Kelas 3")];
-const RELATIONS: &[(&str, &str)] = &[
+pub const CLASSES: &[(&str, &str)] = &[("1", "Kelas 1"), ("2", "Kelas 2"), ("3", "Kelas 3")];
+pub const RELATIONS: &[(&str, &str)] = &[
     ("bayi", "Bayi baru lahir"),
     ("pasangan", "Istri/suami"),
     ("anak", "Anak"),
     ("orang_tua", "Orang tua/mertua"),
 ];
-const REMOVAL_REASONS: &[(&str, &str)] = &[
+pub const REMOVAL_REASONS: &[(&str, &str)] = &[
     ("meninggal", "Meninggal dunia"),
     ("pindah_kk", "Pindah KK/cerai"),
     ("lainnya", "Alasan lain"),
 ];
-const DATA_ITEMS: &[(&str, &str)] = &[
+pub const DATA_ITEMS: &[(&str, &str)] = &[
     ("nama", "Nama"),
     ("tanggal_lahir", "Tanggal lahir"),
     ("nik", "NIK"),
@@ -165,12 +165,12 @@ const DATA_ITEMS: &[(&str, &str)] = &[
     ("email", "Email"),
     ("alamat", "Alamat"),
 ];
-const FKTP_REASONS: &[(&str, &str)] = &[
+pub const FKTP_REASONS: &[(&str, &str)] = &[
     ("moved_domicile", "Pindah domisili"),
     ("official_assignment", "Tugas di luar kota"),
     ("regular", "Tidak"),
 ];
-const COMPLAINT_CATEGORIES: &[(&str, &str)] = &[
+pub const COMPLAINT_CATEGORIES: &[(&str, &str)] = &[
     ("biaya_tambahan", "Diminta biaya tambahan"),
     ("penolakan", "Ditolak faskes"),
     ("obat", "Obat/alat kesehatan"),

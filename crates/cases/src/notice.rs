@@ -108,11 +108,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
+    use crate::calendar::tests::utc;
 
     #[test]
     fn local_times_name_the_day_month_and_zone() {

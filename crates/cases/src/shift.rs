@@ -124,11 +124,7 @@ mod tests {
     use crate::calendar::BusinessCalendar;
     use proptest::prelude::*;
 
-    fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
+    use crate::calendar::tests::utc;
 
     #[test]
     fn a_weekday_range_gives_one_shift_per_day() {

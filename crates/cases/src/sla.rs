@@ -119,11 +119,7 @@ mod tests {
     use proptest::prelude::*;
     use wilayah::TimeZone;
 
-    fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
+    use crate::calendar::tests::utc;
 
     const SLA: Sla = Sla {
         first_response_minutes: 60,

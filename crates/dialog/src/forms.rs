@@ -338,40 +338,14 @@ pub fn accept_choice(field: Field, value: &str) -> Option<(String, String)> {
 
 /// The fixed options of a field: (value, label).
 pub fn choices(field: Field) -> &'static [(&'static str, &'static str)] {
+    use cases::kind as k;
     match field {
-        Field::Class => &[("1", "Kelas 1"), ("2", "Kelas 2"), ("3", "Kelas 3")],
-        Field::Relation => &[
-            ("bayi", "Bayi baru lahir"),
-            ("pasangan", "Istri/suami"),
-            ("anak", "Anak"),
-            ("orang_tua", "Orang tua/mertua"),
-        ],
-        Field::Reason => &[
-            ("meninggal", "Meninggal dunia"),
-            ("pindah_kk", "Pindah KK/cerai"),
-            ("lainnya", "Alasan lain"),
-        ],
-        Field::DataItem => &[
-            ("nama", "Nama"),
-            ("tanggal_lahir", "Tanggal lahir"),
-            ("nik", "NIK"),
-            ("no_hp", "Nomor HP"),
-            ("email", "Email"),
-            ("alamat", "Alamat"),
-        ],
-        Field::FktpReason => &[
-            ("moved_domicile", "Pindah domisili"),
-            ("official_assignment", "Tugas di luar kota"),
-            ("regular", "Tidak"),
-        ],
-        Field::Category => &[
-            ("biaya_tambahan", "Diminta biaya tambahan"),
-            ("penolakan", "Ditolak faskes"),
-            ("obat", "Obat/alat kesehatan"),
-            ("petugas", "Sikap petugas"),
-            ("antrean", "Antrean/pelayanan lama"),
-            ("lainnya", "Lainnya"),
-        ],
+        Field::Class => k::CLASSES,
+        Field::Relation => k::RELATIONS,
+        Field::Reason => k::REMOVAL_REASONS,
+        Field::DataItem => k::DATA_ITEMS,
+        Field::FktpReason => k::FKTP_REASONS,
+        Field::Category => k::COMPLAINT_CATEGORIES,
         _ => &[],
     }
 }

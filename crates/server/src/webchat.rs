@@ -16,8 +16,8 @@ use crate::extract::ApiJson;
 use crate::extract::ApiQuery;
 use crate::state::{AppState, Clock};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, Extensions, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{Extensions, StatusCode};
+use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Timelike, Utc};
@@ -94,23 +94,12 @@ async fn page() -> Html<&'static str> {
     Html(PAGE)
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", SCRIPT)
+    crate::html::script(SCRIPT)
 }
 
 async fn style() -> Response {
-    asset("text/css; charset=utf-8", STYLE)
+    crate::html::stylesheet(STYLE)
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@ use crate::{query_all, query_one};
 use cases::status::UnknownStatus;
 use cases::CaseStatus;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Row, TransactionBehavior};
+use rusqlite::{params, Connection, Row};
 use store::{
     case_number, Actor, AgentId, Case, CaseEventKind, CaseId, ConversationRecord, FamilyId,
     NewCase, NewTurn, OfficeId, ParticipantId, Result, Turn, TurnId,
@@ -126,12 +126,7 @@ pub(crate) fn recent_turns(
 }
 
 pub(crate) fn create_case(c: &mut Connection, new: NewCase) -> Result<Case> {
-    let tx = c
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .db()?;
-    let case = create_case_in(&tx, new)?;
-    tx.commit().db()?;
-    Ok(case)
+    crate::messaging::in_transaction(c, |tx| create_case_in(tx, new))
 }
 
 /// Stores a case and its `Created` event in the caller's (IMMEDIATE) transaction. With a

@@ -10,7 +10,7 @@ use crate::{query_all, query_one};
 use cases::{AgentRole, CaseStatus, Shift};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, Row, TransactionBehavior};
+use rusqlite::{params, params_from_iter, Connection, Row};
 use std::sync::LazyLock;
 use store::{
     Actor, Agent, AgentId, AgentSession, Attachment, AttachmentId, AuditEntry, AuditId, AuditQuery,
@@ -19,16 +19,7 @@ use store::{
     OfficeId, ParticipantId, Result, SignInFailure, StoreError,
 };
 
-/// Runs `f` in one IMMEDIATE transaction, committed when it returns Ok and rolled back (by
-/// the drop) when it fails, so a failed change stores nothing.
-fn in_transaction<T>(c: &mut Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-    let tx = c
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .db()?;
-    let out = f(&tx)?;
-    tx.commit().db()?;
-    Ok(out)
-}
+use crate::messaging::in_transaction;
 
 fn count(n: i64, col: &str) -> Result<u32> {
     u32::try_from(n).map_err(|e| corrupt(col, e))

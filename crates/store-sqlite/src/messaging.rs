@@ -77,8 +77,12 @@ pub(crate) fn claim(c: &mut Connection, channel: &str, claim: Claim) -> Result<V
     in_transaction(c, |tx| claim_in(tx, channel, claim))
 }
 
-/// Runs `f` in one IMMEDIATE transaction (committed when it returns Ok).
-fn in_transaction<T>(c: &mut Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+/// Runs `f` in one IMMEDIATE transaction, committed when it returns Ok and rolled back (by
+/// the drop) when it fails, so a failed operation stores nothing.
+pub(crate) fn in_transaction<T>(
+    c: &mut Connection,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
     let tx = c
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;

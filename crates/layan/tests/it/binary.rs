@@ -1,5 +1,6 @@
 //! Starting and stopping the real binary.
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -7,6 +8,24 @@ use std::time::Duration;
 
 pub fn layan() -> Command {
     Command::new(env!("CARGO_BIN_EXE_layan"))
+}
+
+/// The demo participant of a `layan demo sample` category ("active", "arrears_4_24"...).
+pub fn sample(data_dir: &std::path::Path, category: &str) -> Value {
+    let out = layan()
+        .args(["demo", "sample", "--json"])
+        .env("LAYAN_DATA_DIR", data_dir)
+        .output()
+        .expect("layan demo sample runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    all.into_iter()
+        .find(|s| s["category"] == category)
+        .unwrap_or_else(|| panic!("no {category} in the sample"))
 }
 
 /// A running `layan serve`, killed on drop if still running.

@@ -1,8 +1,7 @@
 //! `layan chat` scripted: one participant message per line on stdin, the replies on stdout
 //! with each message followed by a blank line, options answered by number.
 
-use crate::binary::layan;
-use serde_json::Value;
+use crate::binary::{layan, sample};
 use std::io::Write;
 use std::process::Stdio;
 
@@ -24,23 +23,6 @@ fn generate_demo(data_dir: &std::path::Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn sample(data_dir: &std::path::Path, category: &str) -> Value {
-    let out = layan()
-        .args(["demo", "sample", "--json"])
-        .env("LAYAN_DATA_DIR", data_dir)
-        .output()
-        .expect("layan demo sample runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let all: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    all.into_iter()
-        .find(|s| s["category"] == category)
-        .unwrap_or_else(|| panic!("no {category} in the sample"))
 }
 
 fn chat(data_dir: &std::path::Path, extra: &[&str], script: &str) -> String {

@@ -1,31 +1,13 @@
 //! `layan voice call` against a running `layan serve --demo`, keys fed on stdin, as the README
 //! shows; and `layan voice prompts`.
 
-use crate::binary::{layan, Server};
-use serde_json::Value;
+use crate::binary::{layan, sample, Server};
 use std::io::Write;
 use std::process::{Output, Stdio};
 
 const TOKEN: &str = "e2e-voice-token";
 /// The URL the provider would call; the simulator signs for it and posts to the real address.
 const PUBLIC: &str = "https://vika.example.test";
-
-fn sample(data_dir: &std::path::Path, category: &str) -> Value {
-    let out = layan()
-        .args(["demo", "sample", "--json"])
-        .env("LAYAN_DATA_DIR", data_dir)
-        .output()
-        .expect("layan demo sample runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let all: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    all.into_iter()
-        .find(|s| s["category"] == category)
-        .unwrap_or_else(|| panic!("no {category} in the sample"))
-}
 
 fn call(server: &Server, token: &str, from: &str, keys: &str) -> Output {
     let mut child = layan()

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use store::CaseId;
 
 #[derive(Deserialize)]
 pub struct SignInRequest {
@@ -106,12 +105,6 @@ pub async fn cases(
     }))
 }
 
-fn case_id(raw: &str) -> Result<CaseId, ApiError> {
-    raw.parse::<i64>()
-        .map(CaseId)
-        .map_err(|_| ApiError::not_found("Kasus tidak ditemukan."))
-}
-
 /// `GET /api/v1/agent/cases/{id}` (audited as a view).
 pub async fn case(
     State(state): State<AppState>,
@@ -119,7 +112,7 @@ pub async fn case(
     signed: SignedIn,
 ) -> Result<Json<CaseDetail>, ApiError> {
     Ok(Json(
-        work::detail(&state, &signed, case_id(&id)?, false).await?,
+        work::detail(&state, &signed, work::case_id(&id)?, false).await?,
     ))
 }
 
@@ -137,7 +130,7 @@ pub async fn act(
 ) -> Result<Json<ActionDone>, ApiError> {
     let action = req.parse()?;
     let seen = req.seen_status()?;
-    let case = work::perform(&state, &signed, case_id(&id)?, action, seen).await?;
+    let case = work::perform(&state, &signed, work::case_id(&id)?, action, seen).await?;
     Ok(Json(ActionDone {
         case: work::summary_of(&state, &case).await?,
     }))

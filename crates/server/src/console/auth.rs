@@ -70,18 +70,6 @@ fn csrf_failed() -> ApiError {
     )
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-}
-
 /// The value of the console cookie, if sent.
 pub fn cookie_token(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -101,7 +89,7 @@ fn is_safe(method: &Method) -> bool {
 
 /// The session and agent behind the request's bearer token or cookie, without CSRF checks.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<SignedIn, ApiError> {
-    let (token, via_cookie) = match bearer(&parts.headers) {
+    let (token, via_cookie) = match crate::auth::bearer_token(&parts.headers) {
         Some(t) => (t, false),
         None => (
             cookie_token(&parts.headers).ok_or_else(ApiError::unauthorized)?,

@@ -14,8 +14,8 @@
 //! `EventSource` reconnects by itself after each answer. Bounded answers keep graceful
 //! shutdown short and never hold a database connection between checks.
 
-use crate::casework::calendar::Branches;
 use crate::console::auth::SignedIn;
+use crate::console::work::Directory;
 use crate::error::ApiError;
 use crate::html::escape;
 use crate::state::AppState;
@@ -118,29 +118,30 @@ fn authorised(signed: &SignedIn) -> Result<Scope, ApiError> {
 struct Context {
     now: DateTime<Utc>,
     tz: TimeZone,
-    branches: Branches,
+    /// Branches, their calendars and every agent, read once per page or snapshot.
+    dir: Directory,
 }
 
 impl Context {
     async fn load(state: &AppState, scope: Scope) -> Result<Context, ApiError> {
-        let branches = Branches::load(state.store.as_ref()).await?;
+        let dir = Directory::load(state).await?;
         let tz = match scope {
-            Scope::Branch(o) => branches.tz(Some(o)),
+            Scope::Branch(o) => dir.tz(Some(o)),
             Scope::All | Scope::Unplaced => TimeZone::Wib,
         };
         Ok(Context {
             now: state.now(),
             tz,
-            branches,
+            dir,
         })
     }
 
     fn branch_name(&self, office: Option<OfficeId>) -> String {
-        self.branches.name(office)
+        self.dir.office_name(office)
     }
 
     fn tz_of(&self, office: Option<OfficeId>) -> TimeZone {
-        self.branches.tz(office)
+        self.dir.tz(office)
     }
 
     async fn calendar(
@@ -148,7 +149,24 @@ impl Context {
         state: &AppState,
         office: Option<OfficeId>,
     ) -> Result<BusinessCalendar, ApiError> {
-        Ok(self.branches.calendar(state.store.as_ref(), office).await?)
+        self.dir.calendar(state, office).await
+    }
+
+    /// The agents of the scope, by id.
+    fn agents_in(&self, scope: Scope) -> Vec<Agent> {
+        let mut agents: Vec<Agent> = self
+            .dir
+            .agents
+            .values()
+            .filter(|a| match scope {
+                Scope::All => true,
+                Scope::Branch(o) => a.office_id == Some(o),
+                Scope::Unplaced => a.office_id.is_none(),
+            })
+            .cloned()
+            .collect();
+        agents.sort_by_key(|a| a.id);
+        agents
     }
 
     fn local(&self, at: DateTime<Utc>, tz: TimeZone) -> String {
@@ -303,7 +321,7 @@ async fn open_cases(
     Ok(out)
 }
 
-fn snapshot(ctx: &Context, open: &[OpenCase], agents: &HashMap<AgentId, Agent>) -> QueueSnapshot {
+fn snapshot(ctx: &Context, open: &[OpenCase]) -> QueueSnapshot {
     let state_of = |o: &OpenCase| o.sla.map(|(s, _)| s);
     let rows = open
         .iter()
@@ -320,10 +338,7 @@ fn snapshot(ctx: &Context, open: &[OpenCase], agents: &HashMap<AgentId, Agent>) 
                 channel: c.channel.clone(),
                 channel_label: channel_label(&c.channel),
                 branch: ctx.branch_name(c.office_id),
-                assigned_to: c.assigned_to.map(|a| match agents.get(&a) {
-                    Some(agent) => agent.name.clone(),
-                    None => format!("Petugas #{a}"),
-                }),
+                assigned_to: c.assigned_to.map(|a| ctx.dir.agent_name(a)),
                 created_at: c.created_at,
                 created_local: ctx.local(c.created_at, ctx.tz_of(c.office_id)),
                 sla: state_of(o),
@@ -350,32 +365,10 @@ fn snapshot(ctx: &Context, open: &[OpenCase], agents: &HashMap<AgentId, Agent>) 
     }
 }
 
-async fn agents_in(state: &AppState, scope: Scope) -> Result<Vec<Agent>, ApiError> {
-    let agents = match scope {
-        Scope::All => state.store.agents(None).await?,
-        Scope::Branch(o) => state.store.agents(Some(o)).await?,
-        Scope::Unplaced => state
-            .store
-            .agents(None)
-            .await?
-            .into_iter()
-            .filter(|a| a.office_id.is_none())
-            .collect(),
-    };
-    Ok(agents)
-}
-
 async fn queue_snapshot(state: &AppState, scope: Scope) -> Result<QueueSnapshot, ApiError> {
     let mut ctx = Context::load(state, scope).await?;
     let open = open_cases(state, &mut ctx, scope).await?;
-    let agents: HashMap<AgentId, Agent> = state
-        .store
-        .agents(None)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    Ok(snapshot(&ctx, &open, &agents))
+    Ok(snapshot(&ctx, &open))
 }
 
 /// Cases created per local day, kind and channel since `since`, for the scope.
@@ -512,25 +505,11 @@ async fn events(
 }
 
 async fn script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        SCRIPT,
-    )
-        .into_response()
+    crate::html::script(SCRIPT)
 }
 
 async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        STYLE,
-    )
-        .into_response()
+    crate::html::stylesheet(STYLE)
 }
 
 // ---- the page ------------------------------------------------------------------------------
@@ -556,22 +535,15 @@ async fn render_page(state: &AppState, me: &Agent, scope: Scope) -> Result<Strin
 
     let daily = daily_counts(state, scope, since, tz).await?;
     let open = open_cases(state, &mut ctx, scope).await?;
-    let all_agents: HashMap<AgentId, Agent> = state
-        .store
-        .agents(None)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let snapshot = snapshot(&ctx, &open, &all_agents);
+    let snapshot = snapshot(&ctx, &open);
     let per_agent: HashMap<AgentId, u32> = state
         .store
         .open_cases_per_agent()
         .await?
         .into_iter()
         .collect();
-    let mut loads: Vec<AgentLoad> = agents_in(state, scope)
-        .await?
+    let mut loads: Vec<AgentLoad> = ctx
+        .agents_in(scope)
         .into_iter()
         // Work goes to agents by itself; a supervisor or admin appears while holding cases.
         .filter(|a| {
@@ -851,8 +823,7 @@ async fn render_page(state: &AppState, me: &Agent, scope: Scope) -> Result<Strin
             let over = o.sla.map(|(_, left)| -left).unwrap_or(0).max(0);
             let who = c
                 .assigned_to
-                .and_then(|a| all_agents.get(&a))
-                .map(|a| a.name.clone())
+                .map(|a| ctx.dir.agent_name(a))
                 .unwrap_or_else(|| "Belum ada".to_string());
             let _ = write!(
                 h,

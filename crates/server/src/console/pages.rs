@@ -15,19 +15,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use cases::{CaseStatus, Permission, SlaState};
 use serde::Deserialize;
 use std::fmt::Write as _;
-use store::CaseId;
 
 pub const STYLE: &str = include_str!("../../assets/console/console.css");
 
 pub async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE,
-    )
-        .into_response()
+    crate::html::stylesheet(STYLE)
 }
 
 fn shell(title: &str, signed: Option<&SignedIn>, body: &str) -> String {
@@ -688,12 +680,6 @@ fn case_page(signed: &SignedIn, d: &CaseDetail, notice: Option<(&str, &str)>) ->
     shell(&c.number, Some(signed), &body)
 }
 
-fn case_id(raw: &str) -> Result<CaseId, ApiError> {
-    raw.parse::<i64>()
-        .map(CaseId)
-        .map_err(|_| ApiError::not_found("Kasus tidak ditemukan."))
-}
-
 pub async fn case(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -704,7 +690,7 @@ pub async fn case(
         Ok(s) => s,
         Err(e) => return not_signed_in(e),
     };
-    let id = match case_id(&id) {
+    let id = match work::case_id(&id) {
         Ok(i) => i,
         Err(e) => return error_page(Some(&signed), &e),
     };
@@ -726,7 +712,7 @@ pub async fn reveal(
         Ok(f) => f.signed,
         Err(e) => return not_signed_in(e),
     };
-    let id = match case_id(&id) {
+    let id = match work::case_id(&id) {
         Ok(i) => i,
         Err(e) => return error_page(Some(&signed), &e),
     };
@@ -745,7 +731,7 @@ pub async fn act(
         Ok(f) => f,
         Err(e) => return not_signed_in(e),
     };
-    let id = match case_id(&id) {
+    let id = match work::case_id(&id) {
         Ok(i) => i,
         Err(e) => return error_page(Some(&signed), &e),
     };

@@ -30,6 +30,13 @@ const TURNS_SHOWN: u32 = 100;
 /// Longest reply, note or reason an agent may write (a chat message stays readable).
 const MAX_TEXT: usize = 2000;
 
+/// A case id from a path; anything else is a case that does not exist.
+pub fn case_id(raw: &str) -> Result<CaseId, ApiError> {
+    raw.parse::<i64>()
+        .map(CaseId)
+        .map_err(|_| ApiError::not_found("Kasus tidak ditemukan."))
+}
+
 // ---- who sees what ----------------------------------------------------------------------------
 
 /// Whether `agent` may see and work `case`: an agent their own cases, a supervisor every case

@@ -77,23 +77,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", SCRIPT)
+    crate::html::script(SCRIPT)
 }
 
 async fn style() -> Response {
-    asset("text/css; charset=utf-8", STYLE)
+    crate::html::stylesheet(STYLE)
 }
 
 // ---- the page -------------------------------------------------------------------------------
