@@ -80,6 +80,7 @@ pub struct Config {
     pub messaging: MessagingConfig,
     pub voice: VoiceConfig,
     pub pandawa: PandawaConfig,
+    pub outreach: OutreachConfig,
 }
 
 /// PANDAWA casework: form links, uploads, the agent console and assignment.
@@ -122,6 +123,45 @@ impl Default for PandawaConfig {
             pickup_minutes: 30,
             default_max_open_cases: 20,
             assign_interval_secs: 15,
+        }
+    }
+}
+
+/// Office closures and broadcasts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutreachConfig {
+    /// Broadcast messages handed to the outbox per second on WhatsApp (per business number),
+    /// Telegram and Messenger. Replies to participants share the channel's sending rate and
+    /// go first, so keep these below the channel rates.
+    pub whatsapp_rate_per_sec: u32,
+    pub telegram_rate_per_sec: u32,
+    pub messenger_rate_per_sec: u32,
+    /// Approved WhatsApp template for closure notices outside the 24-hour window. Body
+    /// parameters: {{1}} office name, {{2}} closed from, {{3}} closed until, {{4}} how to be
+    /// served meanwhile.
+    pub closure_template: Option<String>,
+    /// Approved WhatsApp template for free notices outside the window: {{1}} the text.
+    pub notice_template: Option<String>,
+    /// The care-centre number, on posters and in the default alternatives.
+    pub care_center: String,
+    /// How often the feeder hands recipients to the outbox, in milliseconds.
+    pub feed_interval_ms: u64,
+    /// A node feeds a broadcast under a lease this long; another node takes over when it ends.
+    pub lease_secs: i64,
+}
+
+impl Default for OutreachConfig {
+    fn default() -> Self {
+        OutreachConfig {
+            whatsapp_rate_per_sec: 40,
+            telegram_rate_per_sec: 20,
+            messenger_rate_per_sec: 20,
+            closure_template: None,
+            notice_template: None,
+            care_center: "165".to_owned(),
+            feed_interval_ms: 100,
+            lease_secs: 30,
         }
     }
 }
@@ -349,6 +389,7 @@ impl Default for Config {
             messaging: MessagingConfig::default(),
             voice: VoiceConfig::default(),
             pandawa: PandawaConfig::default(),
+            outreach: OutreachConfig::default(),
         }
     }
 }
@@ -441,6 +482,29 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "LAYAN_PANDAWA_ASSIGN_INTERVAL_SECS",
         "pandawa.assign_interval_secs",
     ),
+    (
+        "LAYAN_OUTREACH_WHATSAPP_RATE_PER_SEC",
+        "outreach.whatsapp_rate_per_sec",
+    ),
+    (
+        "LAYAN_OUTREACH_TELEGRAM_RATE_PER_SEC",
+        "outreach.telegram_rate_per_sec",
+    ),
+    (
+        "LAYAN_OUTREACH_MESSENGER_RATE_PER_SEC",
+        "outreach.messenger_rate_per_sec",
+    ),
+    (
+        "LAYAN_OUTREACH_CLOSURE_TEMPLATE",
+        "outreach.closure_template",
+    ),
+    ("LAYAN_OUTREACH_NOTICE_TEMPLATE", "outreach.notice_template"),
+    ("LAYAN_OUTREACH_CARE_CENTER", "outreach.care_center"),
+    (
+        "LAYAN_OUTREACH_FEED_INTERVAL_MS",
+        "outreach.feed_interval_ms",
+    ),
+    ("LAYAN_OUTREACH_LEASE_SECS", "outreach.lease_secs"),
 ];
 
 impl Config {

@@ -22,6 +22,7 @@ pub mod html;
 pub mod logging;
 pub mod messaging;
 pub mod metrics;
+pub mod outreach;
 pub mod sample;
 pub mod state;
 pub mod voice;

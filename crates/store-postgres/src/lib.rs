@@ -841,6 +841,7 @@ impl Store for PgStore {
             alternatives: closure.alternatives,
             created_at: closure.created_at,
             created_by: closure.created_by,
+            cancelled_at: None,
         })
     }
 

@@ -219,7 +219,8 @@ pub(crate) fn office(row: &Row) -> Result<Office> {
 
 macro_rules! closure_cols {
     () => {
-        "id, office_id, starts_at, ends_at, reason, message, alternatives, created_at, created_by"
+        "id, office_id, starts_at, ends_at, reason, message, alternatives, created_at, created_by, \
+         cancelled_at"
     };
 }
 pub(crate) use closure_cols;
@@ -235,6 +236,7 @@ pub(crate) fn closure(row: &Row) -> Result<Closure> {
         alternatives: get(row, 6, "closures.alternatives")?,
         created_at: get(row, 7, "closures.created_at")?,
         created_by: get(row, 8, "closures.created_by")?,
+        cancelled_at: get(row, 9, "closures.cancelled_at")?,
     })
 }
 

@@ -884,6 +884,7 @@ impl Store for SqliteStore {
                     alternatives: closure.alternatives,
                     created_at: stored_instant(closure.created_at),
                     created_by: closure.created_by,
+                    cancelled_at: None,
                 })
             })
             .await

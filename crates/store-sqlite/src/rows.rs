@@ -254,7 +254,8 @@ pub(crate) fn office(row: &Row<'_>) -> Result<Office> {
 }
 
 pub(crate) const CLOSURE_COLS: &str =
-    "id, office_id, starts_at, ends_at, reason, message, alternatives, created_at, created_by";
+    "id, office_id, starts_at, ends_at, reason, message, alternatives, created_at, created_by, \
+     cancelled_at";
 
 pub(crate) fn closure(row: &Row<'_>) -> Result<Closure> {
     Ok(Closure {
@@ -267,6 +268,9 @@ pub(crate) fn closure(row: &Row<'_>) -> Result<Closure> {
         alternatives: json(row, 6, "closures.alternatives")?,
         created_at: instant(int(row, 7)?, "closures.created_at")?,
         created_by: text(row, 8, "closures.created_by")?.to_owned(),
+        cancelled_at: opt_int(row, 9)?
+            .map(|v| instant(v, "closures.cancelled_at"))
+            .transpose()?,
     })
 }
 

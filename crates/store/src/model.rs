@@ -37,6 +37,7 @@ id_type!(
 id_type!(FacilityId);
 id_type!(OfficeId);
 id_type!(ClosureId);
+id_type!(BroadcastId);
 id_type!(OutboundId);
 id_type!(
     /// One event received from a messaging provider.
@@ -197,6 +198,7 @@ pub struct Closure {
     pub alternatives: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl Closure {

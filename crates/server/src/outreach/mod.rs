@@ -1,0 +1,64 @@
+//! Office closures and broadcasts (PANDAWA outreach).
+//!
+//! - `closures`: declaring, editing and cancelling a closure, checked and audited, with the
+//!   optional broadcast to the branch's participants. Shared by the console, the agent API
+//!   and `layan offices`.
+//! - `broadcasts`: free notices, pause/resume/cancel, progress.
+//! - `feeder`: hands waiting recipients to the outbox under each channel's broadcast rate.
+//! - `optout`: "STOP"/"berhenti" and "MULAI" from participants.
+//! - `poster`: the closure poster for the office door (PDF and PNG with a QR code).
+//! - `api`: the JSON endpoints under `/api/v1/agent/`.
+
+pub mod api;
+pub mod broadcasts;
+pub mod closures;
+pub mod feeder;
+pub mod optout;
+pub mod poster;
+
+use crate::Config;
+use chrono::{DateTime, Utc};
+use store::{Agent, SharedStore, StoreError};
+
+/// What the outreach operations need; built from an `AppState` or by the CLI.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub store: &'a SharedStore,
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+}
+
+/// Who declares, edits or sends: a signed-in agent (checked against its role and branch) or
+/// an operator at the command line (trusted: it holds the database).
+#[derive(Debug, Clone)]
+pub enum Operator {
+    Agent(Agent),
+    Cli { name: String },
+}
+
+impl Operator {
+    /// The name stored as `created_by` and in the audit detail.
+    pub fn name(&self) -> String {
+        match self {
+            Operator::Agent(a) => a.username.clone(),
+            Operator::Cli { name } => format!("cli:{name}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutreachError {
+    /// Not allowed for this agent (wrong role or another branch). Indonesian message.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Bad input; the message (Indonesian, polite) says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// The closure or broadcast changed meanwhile (cancelled, finished...).
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
