@@ -61,6 +61,7 @@ impl AppState {
         };
         state.messaging = messaging::start(&state).map_err(store::StoreError::Other)?;
         casework::assign::spawn(state.clone());
+        outreach::feeder::spawn(state.clone());
         Ok(state)
     }
 }
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(voice::routes(&state))
         .merge(console::routes(&state))
         .merge(forms::routes(&state))
+        .merge(outreach::routes())
         .fallback(api::not_found);
     if state.demo {
         app = app.route("/demo/outbox", get(api::demo::outbox));

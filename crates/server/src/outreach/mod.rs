@@ -16,7 +16,9 @@ pub mod feeder;
 pub mod optout;
 pub mod poster;
 
+use crate::state::AppState;
 use crate::Config;
+use axum::Router;
 use chrono::{DateTime, Utc};
 use store::{Agent, SharedStore, StoreError};
 
@@ -61,4 +63,9 @@ pub enum OutreachError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The outreach routes: the agent API and the public closure poster.
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(api::routes()).merge(poster::routes())
 }
