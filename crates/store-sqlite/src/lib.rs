@@ -30,6 +30,7 @@ mod conn;
 mod error;
 mod messaging;
 mod migrate;
+mod outreach;
 mod rows;
 
 pub use conn::SqliteOptions;
@@ -58,6 +59,11 @@ use store::{
     Agent, AgentId, AgentSession, Attachment, AttachmentId, AuditEntry, AuditQuery, CaseChange,
     CaseEvent, CaseId, CaseQuery, DailyCaseCount, FormLink, NewAgent, NewAgentSession,
     NewAttachment, NewAudit, NewFormLink, SignInFailure,
+};
+// Closures' lifecycle, broadcasts and opt-outs; their SQL lives in `outreach.rs`.
+use store::{
+    Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
+    BroadcastStateChange, ClosureEdit, FeedLease, HandOff, NewBroadcast,
 };
 // The messaging pipeline's records; their SQL lives in `messaging.rs`.
 use store::{
@@ -857,36 +863,125 @@ impl Store for SqliteStore {
 
     async fn add_closure(&self, closure: NewClosure) -> Result<Closure> {
         self.conns
-            .write(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO closures (office_id, starts_at, ends_at, reason, message, \
-                     alternatives, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .db()?
-                .execute(params![
-                    closure.office_id.0,
-                    millis(closure.starts_at),
-                    millis(closure.ends_at),
-                    closure.reason,
-                    closure.message,
-                    json_list(&closure.alternatives)?,
-                    millis(closure.created_at),
-                    closure.created_by,
-                ])
-                .db()?;
-                Ok(Closure {
-                    id: ClosureId(c.last_insert_rowid()),
-                    office_id: closure.office_id,
-                    starts_at: stored_instant(closure.starts_at),
-                    ends_at: stored_instant(closure.ends_at),
-                    reason: closure.reason,
-                    message: closure.message,
-                    alternatives: closure.alternatives,
-                    created_at: stored_instant(closure.created_at),
-                    created_by: closure.created_by,
-                    cancelled_at: None,
-                })
-            })
+            .write(move |c| outreach::insert_closure(c, closure))
+            .await
+    }
+
+    async fn closure(&self, id: ClosureId) -> Result<Option<Closure>> {
+        self.conns.read(move |c| outreach::closure(c, id)).await
+    }
+
+    async fn office_closures(
+        &self,
+        office: OfficeId,
+        after: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Closure>> {
+        self.conns
+            .read(move |c| outreach::office_closures(c, office, after, limit))
+            .await
+    }
+
+    async fn declare_closure(&self, closure: NewClosure, audit: NewAudit) -> Result<Closure> {
+        self.conns
+            .write(move |c| outreach::declare_closure(c, closure, audit))
+            .await
+    }
+
+    async fn update_closure(&self, edit: ClosureEdit, audit: NewAudit) -> Result<Closure> {
+        self.conns
+            .write(move |c| outreach::update_closure(c, edit, audit))
+            .await
+    }
+
+    async fn cancel_closure(
+        &self,
+        id: ClosureId,
+        at: DateTime<Utc>,
+        audit: NewAudit,
+    ) -> Result<Closure> {
+        self.conns
+            .write(move |c| outreach::cancel_closure(c, id, at, audit))
+            .await
+    }
+
+    // ---- broadcasts (SQL in `outreach.rs`) ------------------------------------------------
+    async fn create_broadcast(&self, broadcast: NewBroadcast) -> Result<Broadcast> {
+        self.conns
+            .write(move |c| outreach::create_broadcast(c, broadcast))
+            .await
+    }
+
+    async fn broadcast(&self, id: BroadcastId) -> Result<Option<Broadcast>> {
+        self.conns.read(move |c| outreach::broadcast(c, id)).await
+    }
+
+    async fn broadcasts(&self, query: &BroadcastQuery) -> Result<Vec<Broadcast>> {
+        let query = query.clone();
+        self.conns
+            .read(move |c| outreach::broadcasts(c, &query))
+            .await
+    }
+
+    async fn set_broadcast_state(&self, change: BroadcastStateChange) -> Result<Broadcast> {
+        self.conns
+            .write(move |c| outreach::set_broadcast_state(c, change))
+            .await
+    }
+
+    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>> {
+        let lease = lease.clone();
+        self.conns
+            .write(move |c| outreach::lease_broadcasts(c, &lease))
+            .await
+    }
+
+    async fn broadcast_waiting(
+        &self,
+        id: BroadcastId,
+        channel: &str,
+        limit: u32,
+    ) -> Result<Vec<BroadcastRecipient>> {
+        let channel = channel.to_owned();
+        self.conns
+            .read(move |c| outreach::broadcast_waiting(c, id, &channel, limit))
+            .await
+    }
+
+    async fn hand_off_broadcast(
+        &self,
+        id: BroadcastId,
+        hand_offs: Vec<HandOff>,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        self.conns
+            .write(move |c| outreach::hand_off_broadcast(c, id, hand_offs, at))
+            .await
+    }
+
+    async fn broadcast_progress(&self, id: BroadcastId) -> Result<BroadcastProgress> {
+        self.conns
+            .read(move |c| outreach::broadcast_progress(c, id))
+            .await
+    }
+
+    async fn set_opt_out(
+        &self,
+        channel: &str,
+        address: &str,
+        opted_out: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let (channel, address) = (channel.to_owned(), address.to_owned());
+        self.conns
+            .write(move |c| outreach::set_opt_out(c, &channel, &address, opted_out, at))
+            .await
+    }
+
+    async fn is_opted_out(&self, channel: &str, address: &str) -> Result<bool> {
+        let (channel, address) = (channel.to_owned(), address.to_owned());
+        self.conns
+            .read(move |c| outreach::is_opted_out(c, &channel, &address))
             .await
     }
 

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, Row, TransactionBehavior};
 use std::sync::LazyLock;
 use store::{
-    Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent, NewOutbound, Outbound,
-    OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent, Result, SendOutcome,
-    StoreError, StoredRequest, WriteOp, WriteResult,
+    BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
+    NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
+    Result, SendOutcome, StoreError, StoredRequest, WriteOp, WriteResult,
 };
 
 /// No earlier unfinished message to the same recipient (`o` is the candidate).
@@ -28,6 +28,16 @@ fn request_json(r: &StoredRequest) -> Result<String> {
 }
 
 pub(crate) fn insert_outbound(c: &Connection, m: NewOutbound) -> Result<Outbound> {
+    insert_outbound_for(c, m, None)
+}
+
+/// [`insert_outbound`], tagged with the broadcast that produced the message (if any) so the
+/// broadcast's progress and cancellation find it.
+pub(crate) fn insert_outbound_for(
+    c: &Connection,
+    m: NewOutbound,
+    broadcast: Option<BroadcastId>,
+) -> Result<Outbound> {
     let (status, reason) = match &m.unsendable {
         Some(reason) => (OutboxState::Failed, Some(reason.clone())),
         None => (OutboxState::Queued, None),
@@ -36,8 +46,8 @@ pub(crate) fn insert_outbound(c: &Connection, m: NewOutbound) -> Result<Outbound
     let at = millis(m.created_at);
     c.prepare_cached(
         "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
-         attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?6, ?8, ?9, ?6, ?10)",
+         attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, \
+         broadcast_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?6, ?8, ?9, ?6, ?10, ?11)",
     )
     .db()?
     .execute(params![
@@ -51,6 +61,7 @@ pub(crate) fn insert_outbound(c: &Connection, m: NewOutbound) -> Result<Outbound
         reason.as_ref().map(|_| "unsendable"),
         reason,
         m.inbox_id.map(|i| i.0),
+        broadcast.map(|b| b.0),
     ])
     .db()?;
     let created_at = stored_instant(m.created_at);
@@ -343,19 +354,25 @@ pub(crate) fn inbox_stats(c: &Connection) -> Result<InboxStats> {
     })
 }
 
+/// The last inbound instant (unix ms, or NULL) of `conversation` on `channel`, given as SQL
+/// expressions: parameters, or a broadcast recipient's columns in a correlated subquery. One
+/// text for both, so the 24-hour window means the same everywhere (the `kind` condition is
+/// what lets SQLite use the partial index `inbox_last_inbound`).
+pub(crate) fn last_inbound_sql(channel: &str, conversation: &str) -> String {
+    format!(
+        "SELECT MAX(occurred_at) FROM inbox \
+         WHERE channel = {channel} AND conversation = {conversation} AND kind <> 'status'"
+    )
+}
+
 pub(crate) fn last_inbound_at(
     c: &Connection,
     channel: &str,
     conversation: &str,
 ) -> Result<Option<DateTime<Utc>>> {
-    let ms: Option<i64> = query_one(
-        c,
-        "SELECT MAX(occurred_at) FROM inbox \
-         WHERE channel = ?1 AND conversation = ?2 AND kind <> 'status'",
-        params![channel, conversation],
-        |r| r.get(0).db(),
-    )?
-    .flatten();
+    static SQL: LazyLock<String> = LazyLock::new(|| last_inbound_sql("?1", "?2"));
+    let ms: Option<i64> =
+        query_one(c, &SQL, params![channel, conversation], |r| r.get(0).db())?.flatten();
     ms.map(|ms| instant(ms, "inbox.occurred_at")).transpose()
 }
 

@@ -25,6 +25,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_messaging.sql"),
     ),
     (5, "pandawa", include_str!("../migrations/0005_pandawa.sql")),
+    (
+        6,
+        "outreach",
+        include_str!("../migrations/0006_outreach.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

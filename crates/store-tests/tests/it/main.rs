@@ -14,6 +14,7 @@ mod lifecycle;
 mod messaging;
 mod offices;
 mod outbox;
+mod outreach;
 mod participants;
 mod rehab;
 mod signin;
