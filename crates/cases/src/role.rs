@@ -23,6 +23,11 @@ pub enum Permission {
     ViewDashboard,
     ExportAudit,
     ManageAgents,
+    /// Declare, edit and cancel closures of one's branch and send notices to its
+    /// participants (admins: of every branch).
+    ManageOutreach,
+    /// Send notices beyond one branch: chosen regencies, a province, everyone.
+    BroadcastWide,
 }
 
 impl AgentRole {
@@ -48,7 +53,9 @@ impl AgentRole {
         use Permission as P;
         match self {
             AgentRole::Agent => matches!(p, P::WorkOwnCases),
-            AgentRole::Supervisor => !matches!(p, P::ExportAudit | P::ManageAgents),
+            AgentRole::Supervisor => {
+                !matches!(p, P::ExportAudit | P::ManageAgents | P::BroadcastWide)
+            }
             AgentRole::Admin => true,
         }
     }
@@ -98,6 +105,16 @@ mod tests {
         assert!(!AgentRole::Agent.can(Permission::Reassign));
         assert!(!AgentRole::Agent.can(Permission::ViewDashboard));
         assert!(AgentRole::Supervisor.can(Permission::Reassign));
+    }
+
+    #[test]
+    fn supervisors_manage_outreach_but_only_admins_broadcast_wide() {
+        assert!(!AgentRole::Agent.can(Permission::ManageOutreach));
+        assert!(AgentRole::Supervisor.can(Permission::ManageOutreach));
+        assert!(AgentRole::Admin.can(Permission::ManageOutreach));
+        assert!(!AgentRole::Agent.can(Permission::BroadcastWide));
+        assert!(!AgentRole::Supervisor.can(Permission::BroadcastWide));
+        assert!(AgentRole::Admin.can(Permission::BroadcastWide));
     }
 
     #[test]

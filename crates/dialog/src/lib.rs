@@ -27,6 +27,7 @@ pub mod handoff;
 #[cfg(test)]
 mod memory;
 pub mod message;
+pub mod outreach;
 pub mod port;
 pub mod records;
 pub mod state;

@@ -79,7 +79,7 @@ pub enum HoursCommand {
 }
 
 /// The office given by id or by code.
-async fn find_office(store: &dyn Store, given: &str) -> Result<Office> {
+pub(crate) async fn find_office(store: &dyn Store, given: &str) -> Result<Office> {
     let given = given.trim();
     if let Ok(id) = given.parse::<i64>() {
         if let Some(o) = store.office(OfficeId(id)).await? {

@@ -2,9 +2,11 @@
 
 mod agents;
 mod bench;
+mod broadcast_bench;
 mod chat;
 mod loadgen;
 mod outbox;
+mod outreach;
 mod voice;
 
 use anyhow::{bail, Context, Result};
@@ -74,6 +76,16 @@ enum Command {
         #[command(subcommand)]
         command: agents::HoursCommand,
     },
+    /// Branch offices: closures and the closure poster for the door.
+    Offices {
+        #[command(subcommand)]
+        command: outreach::OfficesCommand,
+    },
+    /// Broadcasts to participants: free notices, progress, pause, resume, cancel.
+    Broadcast {
+        #[command(subcommand)]
+        command: outreach::BroadcastCommand,
+    },
     /// The language model of the assistant.
     Nlu {
         #[command(subcommand)]
@@ -107,6 +119,9 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         queries: usize,
     },
+    /// Queuing a broadcast to everyone in the configured database, then sending it to the
+    /// mock provider at `--rate` and measuring the rate the provider sees.
+    Broadcast(broadcast_bench::BroadcastBenchArgs),
     /// Signed WhatsApp text webhooks, each with a unique wamid, against a running server:
     /// open loop at a fixed `--rate` (latency from the scheduled send) or `--max` throughput.
     Webhooks(loadgen::WebhookArgs),
@@ -143,7 +158,12 @@ fn main() -> Result<()> {
     // The load tools take their settings from flags only: a partial `LAYAN_WHATSAPP_*` setup in
     // the environment (the generator reads the app secret from it) must not stop them.
     let cli = match cli.command {
-        Command::Bench { command } if !matches!(command, BenchCommand::Store { .. }) => {
+        Command::Bench { command }
+            if !matches!(
+                command,
+                BenchCommand::Store { .. } | BenchCommand::Broadcast(_)
+            ) =>
+        {
             return bench_tool(command)
         }
         command => Cli { command, ..cli },
@@ -160,6 +180,9 @@ fn main() -> Result<()> {
                 .context("opening the database")?;
             bench::run(store.as_ref(), queries).await
         }),
+        Command::Bench {
+            command: BenchCommand::Broadcast(args),
+        } => runtime()?.block_on(broadcast_bench::run(config, args)),
         Command::Bench { command } => bench_tool(command),
         Command::Chat(args) => runtime()?.block_on(chat::run(config, args)),
         Command::Outbox { command } => runtime()?.block_on(outbox::run(config, command)),
@@ -167,6 +190,8 @@ fn main() -> Result<()> {
         Command::Agents { command } => runtime()?.block_on(agents::agents(config, command)),
         Command::Holidays { command } => runtime()?.block_on(agents::holidays(config, command)),
         Command::Hours { command } => runtime()?.block_on(agents::hours(config, command)),
+        Command::Offices { command } => runtime()?.block_on(outreach::offices(config, command)),
+        Command::Broadcast { command } => runtime()?.block_on(outreach::broadcast(config, command)),
         Command::Nlu { command } => nlu_command(command),
     }
 }
@@ -179,7 +204,9 @@ fn bench_tool(command: BenchCommand) -> Result<()> {
             runtime()?.block_on(loadgen::ceiling(listen, app_secret))
         }
         BenchCommand::MockProvider(args) => runtime()?.block_on(loadgen::mock_provider(args)),
-        BenchCommand::Store { .. } => bail!("`layan bench store` reads the configuration"),
+        BenchCommand::Store { .. } | BenchCommand::Broadcast(_) => {
+            bail!("this benchmark reads the configuration")
+        }
     }
 }
 

@@ -1,11 +1,13 @@
 //! The PANDAWA story in a real browser: the `layan` binary serving a small demo, a participant
 //! in the web chat, an agent in the console and a supervisor on the dashboard, all in
 //! Debian's Chromium driven by `tests/browser/story.mjs` (playwright-core). Needs
-//! `scripts/browser-deps.sh` to have run (CI runs it first).
+//! `scripts/browser-deps.sh` to have run (CI runs it first). WhatsApp goes to the mock
+//! provider, so the supervisor's closure notice is really sent and its progress moves.
 
 use crate::binary::{layan, Server};
 use chrono::{Duration, NaiveDate, Utc};
 use jkn::{fktp_change, FktpChangeInput, FktpChangeReason, Nik, RulesConfig};
+use provider_mock::{MockConfig, MockProvider, StatusWebhook};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -188,13 +190,37 @@ async fn a_participant_files_an_fktp_change_in_chromium_and_an_agent_completes_i
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let server = Server::start_demo(
-        data,
-        &[
-            ("LAYAN_LISTEN", format!("127.0.0.1:{port}")),
-            ("LAYAN_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
-        ],
-    );
+    const APP_SECRET: &str = "browser-story-app-secret";
+    let mock = MockProvider::start(MockConfig {
+        status_webhook: Some(StatusWebhook {
+            url: format!("http://127.0.0.1:{port}/webhooks/whatsapp"),
+            app_secret: APP_SECRET.into(),
+            delivered: true,
+        }),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock provider starts");
+    let server = tokio::task::block_in_place(|| {
+        Server::start_demo(
+            data,
+            &[
+                ("LAYAN_LISTEN", format!("127.0.0.1:{port}")),
+                ("LAYAN_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+                ("LAYAN_WHATSAPP_APP_SECRET", APP_SECRET.into()),
+                ("LAYAN_WHATSAPP_VERIFY_TOKEN", "browser-story-verify".into()),
+                (
+                    "LAYAN_WHATSAPP_ACCESS_TOKEN",
+                    mock.config().whatsapp_token.clone(),
+                ),
+                ("LAYAN_WHATSAPP_PHONE_NUMBER_ID", "106540352242922".into()),
+                ("LAYAN_WHATSAPP_API_BASE", mock.whatsapp_base()),
+                ("LAYAN_WHATSAPP_TEMPLATE", "layan_pemberitahuan".into()),
+                // Slow enough that the progress page is seen moving, not only finished.
+                ("LAYAN_OUTREACH_WHATSAPP_RATE_PER_SEC", "2".into()),
+            ],
+        )
+    });
     let shots = root.join("target/screenshots");
     let mut story = Command::new("node");
     story
@@ -243,7 +269,11 @@ async fn a_participant_files_an_fktp_change_in_chromium_and_an_agent_completes_i
         None => panic!("the browser story hung for 15 minutes:\n{printed}"),
     }
     assert!(printed.contains("ok: the whole story passed"), "{printed}");
-    for shot in ["console.png", "dashboard.png"] {
+    assert!(
+        mock.accepted_count() > 0,
+        "the closure notice reached no participant"
+    );
+    for shot in ["console.png", "dashboard.png", "broadcast.png"] {
         let bytes = std::fs::read(shots.join(shot)).expect("the screenshot was saved");
         assert!(bytes.starts_with(b"\x89PNG"), "{shot} is a PNG");
     }

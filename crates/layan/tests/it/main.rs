@@ -2,6 +2,7 @@
 
 mod agents;
 mod binary;
+mod broadcast;
 mod browser;
 mod chat;
 mod crash;

@@ -145,6 +145,7 @@ fn build() -> Value {
     }
 
     agent_paths(&mut paths);
+    outreach_paths(&mut paths);
 
     json!({
         "openapi": "3.1.0",
@@ -161,7 +162,7 @@ fn build() -> Value {
                 AGENT: {"type": "http", "scheme": "bearer", "description": "An agent's token from POST /agent/sessions"},
                 AGENT_COOKIE: {"type": "apiKey", "in": "cookie", "name": "layan_console", "description": "The console's session cookie (browsers). Requests other than GET must also send the session's CSRF token in the X-CSRF-Token header; bearer requests need none."}
             },
-            "schemas": agent_schemas(schemas(&segments)),
+            "schemas": merge(agent_schemas(schemas(&segments)), outreach_schemas()),
         }
     })
 }
@@ -307,6 +308,141 @@ fn agent_paths(paths: &mut serde_json::Map<String, Value>) {
             "403": error_response("Not an admin")
         }
     }}));
+}
+
+/// Office closures and broadcasts (`/agent/closures`, `/agent/broadcasts`).
+fn outreach_paths(paths: &mut serde_json::Map<String, Value>) {
+    let security = json!([{AGENT: []}, {AGENT_COOKIE: []}]);
+    let id = |what: &str| json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}, "description": what});
+    let denied = "Not a supervisor of the office's branch nor an admin, or the CSRF token is missing on a cookie request";
+    paths.insert("/agent/closures".into(), json!({
+        "get": {
+            "summary": "Closures of an office that have not ended, cancelled ones included, latest start first",
+            "tags": ["outreach"],
+            "security": security,
+            "parameters": [query("office", json!({"type": "integer"}), "The office's id; default: the agent's own branch")],
+            "responses": {"200": ok("ClosureList", "Closures"), "400": error_response("No office given and the agent has no branch"), "401": error_response("Not signed in"), "404": error_response("No such office")}
+        },
+        "post": {
+            "summary": "Declare a closure (supervisor of the branch, or admin); with notify, queue a notice to the branch's participants",
+            "description": "Times are the office's local time (WIB, WITA or WIT). Audited (closure_declared; broadcast_created with notify). The office API shows the closure at once.",
+            "tags": ["outreach"],
+            "security": security,
+            "requestBody": body("NewClosure"),
+            "responses": {"201": ok("ClosureDeclared", "Declared"), "401": error_response("Not signed in"), "403": error_response(denied), "404": error_response("No such office"), "422": error_response("Invalid times or texts, with what to fix")}
+        }
+    }));
+    paths.insert("/agent/closures/{id}".into(), json!({
+        "get": {
+            "summary": "One closure",
+            "tags": ["outreach"],
+            "security": security,
+            "parameters": [id("The closure's id")],
+            "responses": {"200": ok("AgentClosure", "The closure"), "401": error_response("Not signed in"), "404": error_response("No such closure")}
+        },
+        "patch": {
+            "summary": "Change a closure's times or texts; fields left out keep their value",
+            "description": "Broadcasts about the closure still being sent are cancelled (their text has the old details); with notify, a notice of the change is queued. Audited (closure_edited).",
+            "tags": ["outreach"],
+            "security": security,
+            "parameters": [id("The closure's id")],
+            "requestBody": body("EditClosure"),
+            "responses": {"200": ok("ClosureDeclared", "Changed"), "401": error_response("Not signed in"), "403": error_response(denied), "404": error_response("No such closure"), "409": error_response("The closure was cancelled"), "422": error_response("Invalid times or texts")}
+        }
+    }));
+    paths.insert("/agent/closures/{id}/cancel".into(), json!({"post": {
+        "summary": "Cancel a closure: the office keeps its usual hours",
+        "description": "Idempotent. Broadcasts about the closure still being sent are cancelled; with notify (the first time), the participants are told. Audited (closure_cancelled).",
+        "tags": ["outreach"],
+        "security": security,
+        "parameters": [id("The closure's id")],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"notify": {"type": "boolean", "default": false}}}}}},
+        "responses": {"200": ok("ClosureDeclared", "Cancelled"), "401": error_response("Not signed in"), "403": error_response(denied), "404": error_response("No such closure"), "422": error_response("The closure has already ended")}
+    }}));
+    paths.insert("/agent/broadcasts".into(), json!({
+        "get": {
+            "summary": "Latest broadcasts with progress: supervisors their branch's, admins all",
+            "tags": ["outreach"],
+            "security": security,
+            "parameters": [query("limit", json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50}), "How many")],
+            "responses": {"200": ok("BroadcastList", "Broadcasts"), "401": error_response("Not signed in"), "403": error_response("Not a supervisor or admin")}
+        },
+        "post": {
+            "summary": "Queue a free notice: supervisors to their branch's participants, admins to any branch, regencies, a province or everyone",
+            "description": "The audience is selected when queued: participants living in the area with a reachable channel who have not opted out, one message per channel address. Sent at outreach.*_rate_per_sec; outside WhatsApp's 24-hour window with outreach.notice_template. Every notice ends with how to opt out (STOP). Audited (broadcast_created).",
+            "tags": ["outreach"],
+            "security": security,
+            "requestBody": body("Notice"),
+            "responses": {"201": ok("Broadcast", "Queued"), "401": error_response("Not signed in"), "403": error_response("Audience beyond the agent's reach"), "404": error_response("No such office"), "422": error_response("Missing or too long title or text, unknown area")}
+        }
+    }));
+    paths.insert("/agent/broadcasts/{id}".into(), json!({"get": {
+        "summary": "One broadcast with progress counts",
+        "tags": ["outreach"],
+        "security": security,
+        "parameters": [id("The broadcast's id")],
+        "responses": {"200": ok("Broadcast", "The broadcast"), "401": error_response("Not signed in"), "403": error_response("Another branch's broadcast"), "404": error_response("No such broadcast")}
+    }}));
+    paths.insert("/agent/broadcasts/{id}/{action}".into(), json!({"post": {
+        "summary": "Pause, resume or cancel a broadcast",
+        "description": "Takes effect at the feeder's next tick. Cancelling also fails the broadcast's messages still queued in the outbox (error code cancelled). Audited (broadcast_paused, broadcast_resumed, broadcast_cancelled).",
+        "tags": ["outreach"],
+        "security": security,
+        "parameters": [id("The broadcast's id"), {"name": "action", "in": "path", "required": true, "schema": {"type": "string", "enum": ["pause", "resume", "cancel"]}}],
+        "responses": {"200": ok("Broadcast", "Changed"), "401": error_response("Not signed in"), "403": error_response("Another branch's broadcast"), "404": error_response("No such broadcast or action"), "409": error_response("Not possible in the broadcast's state (finished, already paused...)")}
+    }}));
+}
+
+fn outreach_schemas() -> Value {
+    let states: Vec<&str> = store::BroadcastState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let local = |what: &str| json!({"type": "string", "description": format!("{what}, in the office's local time: 2026-11-24T08:00 (a time with an offset is converted)")});
+    json!({
+        "NewClosure": {"type": "object", "required": ["office_id", "from", "until", "reason", "message"], "properties": {
+            "office_id": {"type": "integer"}, "from": local("Start"), "until": local("End (after the start, not in the past)"),
+            "reason": {"type": "string", "maxLength": 200}, "message": {"type": "string", "maxLength": 600, "description": "What participants are told"},
+            "alternatives": {"type": "array", "maxItems": 6, "items": {"type": "string", "maxLength": 120}, "description": "Where to be served meanwhile; default: the branch's WhatsApp, the care centre and Mobile JKN"},
+            "notify": {"type": "boolean", "default": false, "description": "Queue a notice to the branch's participants"}}},
+        "EditClosure": {"type": "object", "properties": {
+            "from": local("Start"), "until": local("End"), "reason": {"type": "string", "maxLength": 200}, "message": {"type": "string", "maxLength": 600},
+            "alternatives": {"type": "array", "items": {"type": "string"}}, "notify": {"type": "boolean", "default": false}}},
+        "AgentClosure": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "office_id": {"type": "integer"}, "office_code": {"type": "string"}, "office_name": {"type": "string"},
+            "timezone": {"type": "string", "enum": ["WIB", "WITA", "WIT"]},
+            "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+            "starts_local": {"type": "string", "description": "Selasa, 24 November 2026 pukul 08.00 WITA"}, "ends_local": {"type": "string"},
+            "reason": {"type": "string"}, "message": {"type": "string"}, "alternatives": {"type": "array", "items": {"type": "string"}},
+            "state": {"type": "string", "enum": ["upcoming", "in_force", "ended", "cancelled"]},
+            "created_at": {"type": "string", "format": "date-time"}, "created_by": {"type": "string"}, "cancelled_at": {"type": ["string", "null"], "format": "date-time"}}},
+        "ClosureList": {"type": "object", "properties": {"closures": {"type": "array", "items": {"$ref": "#/components/schemas/AgentClosure"}}}},
+        "ClosureDeclared": {"type": "object", "properties": {
+            "closure": {"$ref": "#/components/schemas/AgentClosure"},
+            "broadcast": {"oneOf": [{"$ref": "#/components/schemas/Broadcast"}, {"type": "null"}]}}},
+        "Audience": {"type": "object", "required": ["kind"], "description": "office (office_id), regencies (codes, e.g. [3509]), province (code, e.g. 35) or everyone", "properties": {
+            "kind": {"type": "string", "enum": ["office", "regencies", "province", "everyone"]},
+            "office_id": {"type": "integer"}, "codes": {"type": "array", "items": {"type": "integer"}}, "code": {"type": "integer"}}},
+        "Notice": {"type": "object", "required": ["audience", "title", "text"], "properties": {
+            "audience": {"$ref": "#/components/schemas/Audience"}, "title": {"type": "string", "maxLength": 120}, "text": {"type": "string", "maxLength": 900}}},
+        "BroadcastProgress": {"type": "object", "description": "total = waiting + queued + sent + delivered + read + failed + skipped + cancelled", "properties": {
+            "total": {"type": "integer"}, "waiting": {"type": "integer"}, "queued": {"type": "integer"}, "sent": {"type": "integer"}, "delivered": {"type": "integer"},
+            "read": {"type": "integer"}, "failed": {"type": "integer"}, "skipped": {"type": "integer", "description": "Opted out after queuing"}, "cancelled": {"type": "integer"}}},
+        "Broadcast": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["closure", "notice"]}, "closure_id": {"type": "integer", "description": "For closure broadcasts"},
+            "office_id": {"type": ["integer", "null"]}, "audience": {"$ref": "#/components/schemas/Audience"},
+            "title": {"type": "string"}, "text": {"type": "string"}, "state": {"type": "string", "enum": states}, "state_label": {"type": "string"},
+            "total": {"type": "integer"}, "created_by": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+            "progress": {"oneOf": [{"$ref": "#/components/schemas/BroadcastProgress"}, {"type": "null"}]}}},
+        "BroadcastList": {"type": "object", "properties": {"broadcasts": {"type": "array", "items": {"$ref": "#/components/schemas/Broadcast"}}}}
+    })
+}
+
+fn merge(mut base: Value, more: Value) -> Value {
+    if let (Some(b), Value::Object(m)) = (base.as_object_mut(), more) {
+        b.extend(m);
+    }
+    base
 }
 
 fn agent_schemas(mut base: Value) -> Value {

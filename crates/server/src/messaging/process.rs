@@ -231,6 +231,26 @@ async fn process(
         }
         _ => {}
     }
+    // "STOP"/"MULAI" answer broadcasts, not the assistant (see `outreach::optout`).
+    if let EventKind::Text { text } = &event.kind {
+        use crate::outreach::optout::{intercept, Intercepted};
+        let address = &event.sender.address;
+        match intercept(state, channel, address, text, stored.occurred_at).await? {
+            Intercepted::NotACommand => {}
+            Intercepted::Reply(reply) => {
+                let reply = Message::text(reply);
+                done.turns = side_turns(&event, &stored.payload, text.clone(), Some(&reply), now);
+                done.outbound.extend(render::rows(config, &to, &[reply]));
+                commit(writer, done).await?;
+                return Ok(Some(channel));
+            }
+            Intercepted::Superseded => {
+                done.turns = side_turns(&event, &stored.payload, text.clone(), None, now);
+                commit(writer, done).await?;
+                return Ok(None);
+            }
+        }
+    }
     match event.dialog_inbound() {
         Some(inbound) => {
             let decided = engine.decide(&event.dialog_sender(), inbound, now).await?;
@@ -252,7 +272,13 @@ async fn process(
                 // A tap on a button without data, someone else's contact card...
                 _ => (dialog::templates::unsupported_message(), "unsupported"),
             };
-            done.turns = side_turns(&event, &stored.payload, what, &reply, now);
+            done.turns = side_turns(
+                &event,
+                &stored.payload,
+                format!("[{what}]"),
+                Some(&reply),
+                now,
+            );
             done.outbound.extend(render::rows(config, &to, &[reply]));
         }
     }
@@ -260,12 +286,14 @@ async fn process(
     Ok(Some(channel))
 }
 
-/// The turns kept for an event the assistant did not read (the agents still see it).
+/// The turns kept for an event the assistant did not read (the agents still see it), the
+/// inbound one shown as `inbound` ("[attachment]", or a command as typed), then the reply if
+/// there is one.
 fn side_turns(
     event: &InboundEvent,
     payload: &serde_json::Value,
-    what: &str,
-    reply: &Message,
+    inbound: String,
+    reply: Option<&Message>,
     at: DateTime<Utc>,
 ) -> Vec<NewTurn> {
     let turn = |direction: &str, body: serde_json::Value, text: String| NewTurn {
@@ -278,14 +306,15 @@ fn side_turns(
         participant_id: None,
         at,
     };
-    vec![
-        turn("in", payload["kind"].clone(), format!("[{what}]")),
-        turn(
+    let mut turns = vec![turn("in", payload["kind"].clone(), inbound)];
+    if let Some(reply) = reply {
+        turns.push(turn(
             "out",
             serde_json::to_value(reply).unwrap_or_default(),
             reply.body().to_owned(),
-        ),
-    ]
+        ));
+    }
+    turns
 }
 
 async fn commit(writer: &Writer, done: ProcessedEvent) -> Result<(), dialog::DialogError> {

@@ -84,6 +84,53 @@ pub fn rows(config: &Config, to: &Addressee<'_>, messages: &[Message]) -> Vec<Ne
     out
 }
 
+/// The approved WhatsApp template a one-off message (a broadcast) goes out as outside the
+/// 24-hour window, with its body parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Template<'a> {
+    pub name: &'a str,
+    pub params: &'a [String],
+}
+
+/// The rows that show one text to the addressee, not in reply to anything: as text inside the
+/// window and on Telegram; outside it, on WhatsApp as `template` (a row recorded unsendable
+/// without one, so the failure shows), on Messenger with the ACCOUNT_UPDATE tag.
+pub fn text_rows(
+    config: &Config,
+    to: &Addressee<'_>,
+    text: &str,
+    template: Option<Template<'_>>,
+) -> Vec<NewOutbound> {
+    if to.channel == Channel::WhatsApp && to.window == Window::Closed {
+        return match template {
+            Some(t) => {
+                let request = channels::whatsapp::template(
+                    &channels::whatsapp::Target {
+                        phone_number_id: &config.whatsapp.phone_number_id,
+                        to: to.recipient,
+                        window: Window::Closed,
+                        fallback_template: Some(t.name),
+                    },
+                    t.name,
+                    t.params,
+                );
+                vec![row(to, text, Some(&request))]
+            }
+            None => {
+                let mut unsendable = row(to, text, None);
+                unsendable.unsendable = Some(
+                    RenderError::OutsideWindow {
+                        channel: Channel::WhatsApp,
+                    }
+                    .to_string(),
+                );
+                vec![unsendable]
+            }
+        };
+    }
+    rows(config, to, &[Message::text(text)])
+}
+
 /// The row that acknowledges a Telegram button tap (it must go before the answer).
 pub fn callback_answer(config: &Config, to: &Addressee<'_>, query_id: &str) -> NewOutbound {
     let request = channels::telegram::answer_callback_query(
@@ -223,6 +270,38 @@ mod tests {
         let body = &rows[0].request.as_ref().unwrap().body;
         assert_eq!(body["type"], "template");
         assert_eq!(body["template"]["name"], "layan_pemberitahuan");
+    }
+
+    #[test]
+    fn a_single_text_uses_the_given_template_outside_the_window_only() {
+        let mut c = config();
+        c.whatsapp.template = Some("layan_pemberitahuan".into());
+        let params = ["KC Jember".to_owned(), "Senin".to_owned()];
+        let template = Some(Template {
+            name: "layan_penutupan_kantor",
+            params: &params,
+        });
+        let closed = text_rows(&c, &to(Channel::WhatsApp, Window::Closed), "Halo", template);
+        assert_eq!(closed.len(), 1);
+        assert_eq!(closed[0].body, "Halo");
+        let body = &closed[0].request.as_ref().unwrap().body;
+        assert_eq!(body["template"]["name"], "layan_penutupan_kantor");
+        assert_eq!(
+            body["template"]["components"][0]["parameters"][1]["text"],
+            "Senin"
+        );
+        let open = text_rows(&c, &to(Channel::WhatsApp, Window::Open), "Halo", template);
+        assert_eq!(open[0].request.as_ref().unwrap().body["type"], "text");
+        // No template given: recorded unsendable, even with the reply fallback configured.
+        let none = text_rows(&c, &to(Channel::WhatsApp, Window::Closed), "Halo", None);
+        assert!(none[0].request.is_none() && none[0].unsendable.is_some());
+        let tagged = text_rows(&c, &to(Channel::Messenger, Window::Closed), "Halo", None);
+        assert_eq!(
+            tagged[0].request.as_ref().unwrap().body["tag"],
+            "ACCOUNT_UPDATE"
+        );
+        let telegram = text_rows(&c, &to(Channel::Telegram, Window::Closed), "Halo", None);
+        assert!(telegram[0].request.is_some());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::Config;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use store::{Agent, SharedStore, StoreError};
+use store::{Agent, NewAudit, SharedStore, StoreError};
 
 /// What the outreach operations need; built from an `AppState` or by the CLI.
 #[derive(Clone, Copy)]
@@ -63,6 +63,22 @@ pub enum OutreachError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// An audit entry for an outreach change. The detail names the operator too: a change from
+/// the command line has no agent id to show who made it.
+pub(crate) fn audit(by: &Operator, action: &str, detail: String, at: DateTime<Utc>) -> NewAudit {
+    NewAudit {
+        at,
+        agent_id: match by {
+            Operator::Agent(a) => Some(a.id),
+            Operator::Cli { .. } => None,
+        },
+        action: action.to_owned(),
+        participant_id: None,
+        case_id: None,
+        detail: format!("{detail} (oleh {})", by.name()),
+    }
 }
 
 /// The outreach routes: the agent API and the public closure poster.
