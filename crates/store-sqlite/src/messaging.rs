@@ -235,7 +235,8 @@ pub(crate) fn retry(c: &mut Connection, ids: &[OutboundId], now: DateTime<Utc>) 
         .db()?;
     let sql = "UPDATE outbound SET status = 'queued', attempts = 0, next_attempt_at = ?2, \
                lease_until = NULL, updated_at = ?2 \
-               WHERE status = 'failed' AND request IS NOT NULL AND (?1 IS NULL OR id = ?1)";
+               WHERE status = 'failed' AND request IS NOT NULL AND (?1 IS NULL OR id = ?1) \
+               AND error_code IS NOT 'cancelled'";
     let mut n = 0;
     {
         let mut stmt = tx.prepare_cached(sql).db()?;

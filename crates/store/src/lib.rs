@@ -116,10 +116,7 @@ pub trait Store: Send + Sync + 'static {
     /// Closures of an office that have not ended by `after` and are not cancelled, soonest first.
     async fn closures(&self, office: OfficeId, after: DateTime<Utc>) -> Result<Vec<Closure>>;
     async fn add_closure(&self, closure: NewClosure) -> Result<Closure>;
-    async fn closure(&self, id: ClosureId) -> Result<Option<Closure>> {
-        let _ = id;
-        Err(unsupported())
-    }
+    async fn closure(&self, id: ClosureId) -> Result<Option<Closure>>;
     /// Every closure of an office ending after `after`, cancelled ones included, newest
     /// start first, at most `limit` (the console's list).
     async fn office_closures(
@@ -127,69 +124,39 @@ pub trait Store: Send + Sync + 'static {
         office: OfficeId,
         after: DateTime<Utc>,
         limit: u32,
-    ) -> Result<Vec<Closure>> {
-        let _ = (office, after, limit);
-        Err(unsupported())
-    }
+    ) -> Result<Vec<Closure>>;
     /// Declares a closure and stores its audit entry, in one transaction.
-    async fn declare_closure(&self, closure: NewClosure, audit: NewAudit) -> Result<Closure> {
-        let _ = (closure, audit);
-        Err(unsupported())
-    }
+    async fn declare_closure(&self, closure: NewClosure, audit: NewAudit) -> Result<Closure>;
     /// `NotFound` for an unknown id; `Conflict` when the closure was cancelled.
-    async fn update_closure(&self, edit: ClosureEdit, audit: NewAudit) -> Result<Closure> {
-        let _ = (edit, audit);
-        Err(unsupported())
-    }
+    async fn update_closure(&self, edit: ClosureEdit, audit: NewAudit) -> Result<Closure>;
     /// Cancels a closure (idempotent: cancelling again keeps the first time).
     async fn cancel_closure(
         &self,
         id: ClosureId,
         at: DateTime<Utc>,
         audit: NewAudit,
-    ) -> Result<Closure> {
-        let _ = (id, at, audit);
-        Err(unsupported())
-    }
+    ) -> Result<Closure>;
 
     // ---- broadcasts (see `outreach`) ----
 
     /// Creates the broadcast and selects its audience, in one transaction. `state` is
     /// `Sending`, or `Done` when nobody is in the audience.
-    async fn create_broadcast(&self, broadcast: NewBroadcast) -> Result<Broadcast> {
-        let _ = broadcast;
-        Err(unsupported())
-    }
-    async fn broadcast(&self, id: BroadcastId) -> Result<Option<Broadcast>> {
-        let _ = id;
-        Err(unsupported())
-    }
-    async fn broadcasts(&self, query: &BroadcastQuery) -> Result<Vec<Broadcast>> {
-        let _ = query;
-        Err(unsupported())
-    }
+    async fn create_broadcast(&self, broadcast: NewBroadcast) -> Result<Broadcast>;
+    async fn broadcast(&self, id: BroadcastId) -> Result<Option<Broadcast>>;
+    async fn broadcasts(&self, query: &BroadcastQuery) -> Result<Vec<Broadcast>>;
     /// Pause, resume or cancel. Cancelling also fails the broadcast's outbox rows still
     /// `queued` with error code `cancelled`. `Conflict` unless the state is in `change.from`.
-    async fn set_broadcast_state(&self, change: BroadcastStateChange) -> Result<Broadcast> {
-        let _ = change;
-        Err(unsupported())
-    }
+    async fn set_broadcast_state(&self, change: BroadcastStateChange) -> Result<Broadcast>;
     /// Broadcasts in `Sending` whose feed lease is free, expired or already `lease.node`'s,
     /// now leased to `lease.node` until `lease.until`.
-    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>> {
-        let _ = lease;
-        Err(unsupported())
-    }
+    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>>;
     /// Recipients of `channel` not yet handed off, lowest `seq` first, at most `limit`.
     async fn broadcast_waiting(
         &self,
         id: BroadcastId,
         channel: &str,
         limit: u32,
-    ) -> Result<Vec<BroadcastRecipient>> {
-        let _ = (id, channel, limit);
-        Err(unsupported())
-    }
+    ) -> Result<Vec<BroadcastRecipient>>;
     /// In one transaction, while the broadcast is `Sending`: inserts each hand-off's outbox
     /// row (tagged with the broadcast) and marks the recipient handed off or skipped.
     /// Recipients no longer waiting are left alone (another node got there first). Marks the
@@ -200,14 +167,8 @@ pub trait Store: Send + Sync + 'static {
         id: BroadcastId,
         hand_offs: Vec<HandOff>,
         at: DateTime<Utc>,
-    ) -> Result<u64> {
-        let _ = (id, hand_offs, at);
-        Err(unsupported())
-    }
-    async fn broadcast_progress(&self, id: BroadcastId) -> Result<BroadcastProgress> {
-        let _ = id;
-        Err(unsupported())
-    }
+    ) -> Result<u64>;
+    async fn broadcast_progress(&self, id: BroadcastId) -> Result<BroadcastProgress>;
     /// Records "STOP"/"berhenti" (`opted_out`) or "MULAI"; a change older than the stored
     /// one is ignored, so a redelivered old message never undoes a newer choice.
     async fn set_opt_out(
@@ -216,14 +177,8 @@ pub trait Store: Send + Sync + 'static {
         address: &str,
         opted_out: bool,
         at: DateTime<Utc>,
-    ) -> Result<()> {
-        let _ = (channel, address, opted_out, at);
-        Err(unsupported())
-    }
-    async fn is_opted_out(&self, channel: &str, address: &str) -> Result<bool> {
-        let _ = (channel, address);
-        Err(unsupported())
-    }
+    ) -> Result<()>;
+    async fn is_opted_out(&self, channel: &str, address: &str) -> Result<bool>;
 
     // ---- sign-in (Mobile-JKN style one-time codes) --------------------------------------
     async fn create_login(&self, login: NewLogin) -> Result<Login>;
@@ -262,7 +217,8 @@ pub trait Store: Send + Sync + 'static {
     /// Rows matching the filter, most recent first.
     async fn outbox_list(&self, filter: &OutboxFilter) -> Result<Vec<Outbound>>;
     /// Queues failed messages again (all failed ones when `ids` is empty), with their attempt
-    /// count reset. Returns how many were queued.
+    /// count reset. Broadcast messages withdrawn by a cancel (code `cancelled`) stay failed.
+    /// Returns how many were queued.
     async fn outbox_retry(&self, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64>;
     async fn outbox_counts(&self) -> Result<Vec<OutboxCount>>;
 
@@ -403,8 +359,3 @@ pub trait Store: Send + Sync + 'static {
 }
 
 pub type SharedStore = Arc<dyn Store>;
-
-/// Temporary: the outreach methods' default while the backends implement them.
-fn unsupported() -> StoreError {
-    StoreError::Unavailable("not supported by this backend".to_owned())
-}

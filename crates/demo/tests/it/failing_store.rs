@@ -5,6 +5,10 @@ use chrono::{DateTime, Utc};
 use directory::{BoundingBox, FacilityKind};
 use jkn::{CardNumber, Ledger, Nik, Payment};
 use store::{
+    Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
+    BroadcastStateChange, ClosureEdit, ClosureId, FeedLease, HandOff, NewAudit, NewBroadcast,
+};
+use store::{
     Closure, Counts, Facility, FacilityId, FacilitySearch, Family, FamilyId, ImportBatch, Login,
     NewClosure, NewLogin, NewOutbound, NewPayment, NewToken, Office, OfficeId, Outbound,
     Participant, ParticipantId, Result, SampleFilter, Store, StoreError,
@@ -90,6 +94,61 @@ impl Store for FailingStore {
         down()
     }
     async fn add_closure(&self, _: NewClosure) -> Result<Closure> {
+        down()
+    }
+    async fn closure(&self, _: ClosureId) -> Result<Option<Closure>> {
+        down()
+    }
+    async fn office_closures(&self, _: OfficeId, _: DateTime<Utc>, _: u32) -> Result<Vec<Closure>> {
+        down()
+    }
+    async fn declare_closure(&self, _: NewClosure, _: NewAudit) -> Result<Closure> {
+        down()
+    }
+    async fn update_closure(&self, _: ClosureEdit, _: NewAudit) -> Result<Closure> {
+        down()
+    }
+    async fn cancel_closure(&self, _: ClosureId, _: DateTime<Utc>, _: NewAudit) -> Result<Closure> {
+        down()
+    }
+    async fn create_broadcast(&self, _: NewBroadcast) -> Result<Broadcast> {
+        down()
+    }
+    async fn broadcast(&self, _: BroadcastId) -> Result<Option<Broadcast>> {
+        down()
+    }
+    async fn broadcasts(&self, _: &BroadcastQuery) -> Result<Vec<Broadcast>> {
+        down()
+    }
+    async fn set_broadcast_state(&self, _: BroadcastStateChange) -> Result<Broadcast> {
+        down()
+    }
+    async fn lease_broadcasts(&self, _: &FeedLease) -> Result<Vec<Broadcast>> {
+        down()
+    }
+    async fn broadcast_waiting(
+        &self,
+        _: BroadcastId,
+        _: &str,
+        _: u32,
+    ) -> Result<Vec<BroadcastRecipient>> {
+        down()
+    }
+    async fn hand_off_broadcast(
+        &self,
+        _: BroadcastId,
+        _: Vec<HandOff>,
+        _: DateTime<Utc>,
+    ) -> Result<u64> {
+        down()
+    }
+    async fn broadcast_progress(&self, _: BroadcastId) -> Result<BroadcastProgress> {
+        down()
+    }
+    async fn set_opt_out(&self, _: &str, _: &str, _: bool, _: DateTime<Utc>) -> Result<()> {
+        down()
+    }
+    async fn is_opted_out(&self, _: &str, _: &str) -> Result<bool> {
         down()
     }
     async fn create_login(&self, _: NewLogin) -> Result<Login> {

@@ -931,6 +931,15 @@ async fn recipients_reach_the_outbox_once_and_a_cancel_recalls_the_queue(db: &Ha
     );
     assert_eq!(sum(&progress), 7);
 
+    // `layan outbox retry --all` queues real failures again, never what a cancel withdrew.
+    assert_eq!(store.outbox_retry(&[], t(15)).await.unwrap(), 1);
+    assert_eq!(store.outbox_retry(&[failed[0].id], t(15)).await.unwrap(), 0);
+    let progress = store.broadcast_progress(b.id).await.unwrap();
+    assert_eq!(
+        (progress.failed, progress.queued, progress.cancelled),
+        (0, 1, 4)
+    );
+
     assert_eq!(
         store
             .hand_off_broadcast(b.id, vec![send(&dewi, 16)], t(16))
