@@ -8,10 +8,12 @@
 //   4. the agent sees the attachment and completes the case;
 //   5. the participant's chat shows the result;
 //   6. a supervisor opens the dashboard, and a new request (the participant asks for a
-//      person) appears in its queue without a reload.
+//      person) appears in its queue without a reload;
+//   7. the supervisor declares a closure of the branch with a notice to its participants,
+//      and watches the notice's progress page count messages without a reload.
 //
 // Screenshots go to $SCREENSHOT_DIR (default target/screenshots): console.png (the agent's
-// case) and dashboard.png (a supervisor's dashboard). Exits non-zero, naming the step, on
+// case), dashboard.png (a supervisor's dashboard) and broadcast.png (the notice's progress). Exits non-zero, naming the step, on
 // any failure. Run by crates/layan/tests/it/browser.rs against the real binary:
 //
 //   BASE_URL=http://127.0.0.1:8080 STORY_NIK=... STORY_BIRTH_DATE=YYYY-MM-DD \
@@ -375,6 +377,45 @@ async function main() {
         throw new Error(`the dashboard's queue did not show ${handed[1]} without a reload`);
       });
       await sup.screenshot({ path: join(SHOTS, "dashboard.png"), fullPage: true });
+    });
+
+    await step("7. the supervisor declares a closure and follows the notice to participants", async () => {
+      const sup = open.get("dashboard");
+      const r = await sup.goto(`${BASE}/console/closures`);
+      if (!r || r.status() !== 200) throw new Error(`GET /console/closures answered ${r && r.status()}`);
+      // Tomorrow and the day after, as dates of the office (a day ahead in any zone).
+      const day = (n) => new Date(Date.now() + 7 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+      const form = sup.locator("#umumkan form");
+      await form.locator('input[name="from"]').fill(`${day(1)}T08:00`);
+      await form.locator('input[name="until"]').fill(`${day(2)}T16:00`);
+      await form.locator('input[name="reason"]').fill("Pemeliharaan jaringan listrik gedung");
+      await form.locator('textarea[name="message"]').fill("Mohon maaf, kantor kami tutup sementara untuk pemeliharaan listrik.");
+      const alternatives = await form.locator('textarea[name="alternatives"]').inputValue();
+      if (!/Care Center/.test(alternatives)) throw new Error(`the form offers no usual alternatives: ${alternatives}`);
+      await form.locator('input[name="notify"]').check();
+      await submit(sup, form);
+      const banner = sup.locator(".notice.ok");
+      if (!/sudah diumumkan/.test(await banner.innerText())) throw new Error("no confirmation after declaring the closure");
+      for (const kind of ["pdf", "png"]) {
+        if ((await sup.locator(`a[data-poster="${kind}"]`).count()) === 0) throw new Error(`no link to the ${kind} poster`);
+      }
+      await Promise.all([sup.waitForURL(/\/console\/broadcasts\/\d+/), sup.locator("a[data-broadcast-link]").click()]);
+      // The counts move on the page itself: the mark set now survives only without a reload.
+      await sup.evaluate(() => { window.__sameLayanPage = true; });
+      const count = (k) => `Number((document.querySelector('[data-count="${k}"]')?.textContent || "0").replace(/\\D/g, ""))`;
+      await sup
+        .waitForFunction(
+          `window.__sameLayanPage === true && ${count("total")} > 0 && (${count("sent")} + ${count("delivered")} + ${count("read")}) > 0`,
+          null,
+          { timeout: WAIT },
+        )
+        .catch(async () => {
+          const body = await sup.locator("[data-broadcast]").innerText().catch(() => "");
+          throw new Error(`the progress page never showed a message sent without a reload:\n${body.slice(0, 800)}`);
+        });
+      // Let a few more receipts arrive, then keep the picture.
+      await sup.waitForTimeout(3000);
+      await sup.screenshot({ path: join(SHOTS, "broadcast.png"), fullPage: true });
     });
 
     if (failures.length) throw new Error(`script errors in the pages:\n${failures.join("\n")}`);

@@ -118,7 +118,7 @@ pub fn closure_notice(
     closure: &Closure,
     care_center: &str,
 ) -> Notice {
-    let opening = format!("*Pemberitahuan BPJS Kesehatan*\nKantor {office_name} ditutup sementara");
+    let opening = format!("*Pemberitahuan BPJS Kesehatan*\n{office_name} ditutup sementara");
     let (text, params) = closure_body(opening, office_name, tz, closure, care_center);
     Notice {
         text: with_stop_line(text),
@@ -134,7 +134,7 @@ pub fn closure_changed_notice(
     care_center: &str,
 ) -> Notice {
     let opening = format!(
-        "*Perubahan jadwal penutupan kantor*\nJadwal penutupan Kantor {office_name} berubah. Kantor kini ditutup sementara"
+        "*Perubahan jadwal penutupan kantor*\nJadwal penutupan {office_name} berubah. Kantor kini ditutup sementara"
     );
     let (text, params) = closure_body(opening, office_name, tz, closure, care_center);
     Notice {
@@ -146,7 +146,7 @@ pub fn closure_changed_notice(
 /// The broadcast after a closure was called off: the office keeps its usual hours.
 pub fn closure_cancelled_notice(office_name: &str, tz: TimeZone, closure: &Closure) -> Notice {
     let text = format!(
-        "*Pemberitahuan BPJS Kesehatan*\nPenutupan Kantor {office_name} yang dijadwalkan mulai {} sampai {} dibatalkan. Kantor tetap melayani pada jam layanan biasa.\nMohon maaf atas perubahan informasi ini.",
+        "*Pemberitahuan BPJS Kesehatan*\nPenutupan {office_name} yang dijadwalkan mulai {} sampai {} dibatalkan. Kantor tetap melayani pada jam layanan biasa.\nMohon maaf atas perubahan informasi ini.",
         local_time_id(closure.starts_at, tz),
         local_time_id(closure.ends_at, tz),
     );
@@ -260,9 +260,9 @@ mod tests {
     #[test]
     fn a_closure_notice_says_where_when_why_and_what_instead() {
         let c = closure(&["WhatsApp PANDAWA 08118165165", "Aplikasi Mobile JKN"]);
-        let n = closure_notice("KC Makassar", TimeZone::Wita, &c, "165");
+        let n = closure_notice("Kantor Cabang Makassar", TimeZone::Wita, &c, "165");
         let t = &n.text;
-        assert!(t.contains("Kantor KC Makassar ditutup sementara mulai Selasa, 24 November 2026 pukul 08.00 WITA sampai Rabu, 25 November 2026 pukul 15.00 WITA."), "{t}");
+        assert!(t.contains("Kantor Cabang Makassar ditutup sementara mulai Selasa, 24 November 2026 pukul 08.00 WITA sampai Rabu, 25 November 2026 pukul 15.00 WITA."), "{t}");
         assert!(t.contains("Alasan: Perbaikan jaringan listrik."), "{t}");
         assert!(t.contains("Mohon maaf atas ketidaknyamanannya."), "{t}");
         assert!(
@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(
             n.template_params,
             vec![
-                "KC Makassar".to_owned(),
+                "Kantor Cabang Makassar".to_owned(),
                 "Selasa, 24 November 2026 pukul 08.00 WITA".to_owned(),
                 "Rabu, 25 November 2026 pukul 15.00 WITA".to_owned(),
                 "WhatsApp PANDAWA 08118165165, Aplikasi Mobile JKN".to_owned(),
@@ -296,7 +296,7 @@ mod tests {
             TimeZone::Wita,
             now,
         );
-        let n = closure_notice("KC Makassar", TimeZone::Wita, &c, "165");
+        let n = closure_notice("Kantor Cabang Makassar", TimeZone::Wita, &c, "165");
         assert!(n.text.contains(&said), "{said} / {}", n.text);
     }
 
@@ -319,12 +319,12 @@ mod tests {
     #[test]
     fn changed_and_cancelled_notices_say_so() {
         let c = closure(&[]);
-        let changed = closure_changed_notice("KC Makassar", TimeZone::Wita, &c, "165");
+        let changed = closure_changed_notice("Kantor Cabang Makassar", TimeZone::Wita, &c, "165");
         assert!(changed
             .text
-            .contains("Jadwal penutupan Kantor KC Makassar berubah"));
+            .contains("Jadwal penutupan Kantor Cabang Makassar berubah"));
         assert_eq!(changed.template_params.len(), CLOSURE_TEMPLATE_PARAMS);
-        let cancelled = closure_cancelled_notice("KC Makassar", TimeZone::Wita, &c);
+        let cancelled = closure_cancelled_notice("Kantor Cabang Makassar", TimeZone::Wita, &c);
         assert!(cancelled.text.contains("dibatalkan"));
         assert!(cancelled
             .text

@@ -12,7 +12,7 @@
 //! kind and the last four digits of the identifier for the read-back, nothing else.
 
 use crate::keypad::{parse_birth_date, parse_identity, IdentityInput, KeypadError};
-use crate::prompts::{self as p, IdentityKind, PromptId, Speech, Via};
+use crate::prompts::{self as p, ClosureNotice, IdentityKind, PromptId, Speech, Via};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -117,8 +117,10 @@ impl Default for Settings {
 /// What happened on the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// The call came in.
-    Incoming,
+    /// The call came in. `closure`: a closure of the branch serving the caller's number, when
+    /// the server knows the caller and the branch has one ahead (the machine decides whether
+    /// it is near enough to announce).
+    Incoming { closure: Option<ClosureNotice> },
     /// Keys pressed in answer to the last `<Gather>` (without the finish key).
     Digits(String),
     /// The last `<Gather>` timed out with no key pressed.
@@ -398,9 +400,14 @@ impl Call {
                 self.step = Step::Ended;
                 reply(Vec::new(), Next::Nothing)
             }
-            Event::Incoming => {
+            Event::Incoming { closure } => {
                 self.goto(Step::Menu);
-                self.ask_after(vec![PromptId::Welcome.into()])
+                let mut first = vec![PromptId::Welcome.into()];
+                // Before the menu: someone about to travel to a closed office hears it first.
+                if let Some(notice) = closure.and_then(|c| p::closure_notice(&c, now)) {
+                    first.push(Speech::Text(notice));
+                }
+                self.ask_after(first)
             }
             Event::Silence => {
                 self.silences += 1;

@@ -280,6 +280,197 @@ pub fn agent_case_created(case_number: &str) -> String {
     )
 }
 
+// ---- office closures -----------------------------------------------------------------------
+
+/// How far ahead a closure is announced: a caller hears about next week's closure, not next
+/// month's (which would only lengthen every call until then).
+pub const CLOSURE_NOTICE_DAYS: i64 = 7;
+
+/// A closure of the branch serving the caller, as the server found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosureNotice {
+    /// The branch's name as written: "Kantor Cabang Palembang".
+    pub office: String,
+    /// The office's own zone, which every time is said in.
+    pub utc_offset_secs: i32,
+    /// Its abbreviation: "WIB", "WITA" or "WIT".
+    pub zone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The channels to use instead, as written for participants ("Care Center 165").
+    pub alternatives: Vec<String>,
+}
+
+/// An hour of the clock as people say it: "delapan pagi", "satu siang", "tujuh malam".
+fn hour_words(h: u32) -> String {
+    let (twelve, period) = match h {
+        0 => (12, "malam"),
+        1..=10 => (h, "pagi"),
+        11 | 12 => (h, "siang"),
+        13..=14 => (h - 12, "siang"),
+        15..=18 => (h - 12, "sore"),
+        _ => (h - 12, "malam"),
+    };
+    format!("{} {period}", number(u64::from(twelve)))
+}
+
+/// "pukul delapan pagi WIB", "pukul satu lewat tiga puluh menit siang WITA".
+fn clock(h: u32, m: u32, zone: &str) -> String {
+    let hour = hour_words(h);
+    if m == 0 {
+        format!("pukul {hour} {zone}")
+    } else {
+        let (n, period) = hour.split_once(' ').unwrap_or((hour.as_str(), ""));
+        format!(
+            "pukul {n} lewat {} menit {period} {zone}",
+            number(u64::from(m))
+        )
+    }
+}
+
+/// "Senin dua puluh empat November", with the year when it is not this year's.
+fn day_words(d: NaiveDate, today: NaiveDate) -> String {
+    let date = if d.year() == today.year() {
+        day_month(d)
+    } else {
+        words::date(d)
+    };
+    format!("{} {date}", words::weekday(d))
+}
+
+/// Written text made speakable: phone numbers and short codes read key by key ("165" →
+/// "satu enam lima", as callers write them down), small counts as numbers ("24 jam" → "dua
+/// puluh empat jam"), web addresses without their scheme.
+pub fn speakable(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        let word = word
+            .strip_prefix("https://")
+            .or_else(|| word.strip_prefix("http://"))
+            .unwrap_or(word);
+        let word = word.strip_suffix('/').unwrap_or(word);
+        let mut spoken = String::new();
+        let mut chars = word.chars().peekable();
+        let mut plus = false;
+        while let Some(c) = chars.next() {
+            if c.is_ascii_digit() {
+                let mut run = String::from(c);
+                // Separators inside a number ("0811-8165-165") belong to it.
+                while let Some(&next) = chars.peek() {
+                    if next.is_ascii_digit() {
+                        run.push(next);
+                        chars.next();
+                    } else if matches!(next, '-' | '.') {
+                        let mut ahead = chars.clone();
+                        ahead.next();
+                        if ahead.peek().is_some_and(char::is_ascii_digit) {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                if spoken.chars().last().is_some_and(char::is_alphanumeric) {
+                    spoken.push(' ');
+                }
+                // Three digits or more, or a leading zero, is a number to dial.
+                if plus || run.len() >= 3 || run.starts_with('0') {
+                    spoken.push_str(&digits(&run));
+                } else {
+                    spoken.push_str(&number(run.parse().unwrap_or_default()));
+                }
+                plus = false;
+                if chars.peek().is_some_and(|c| c.is_alphanumeric()) {
+                    spoken.push(' ');
+                }
+            } else if c == '+' && chars.peek().is_some_and(char::is_ascii_digit) {
+                // "+62 ...": a number to dial, read from its digits.
+                plus = true;
+            } else {
+                spoken.push(c);
+            }
+        }
+        if !spoken.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&spoken);
+        }
+    }
+    out
+}
+
+/// "a", "a atau b", "a, b, atau c".
+fn one_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => {
+            let comma = if rest.len() > 1 { "," } else { "" };
+            format!("{}{comma} atau {last}", rest.join(", "))
+        }
+    }
+}
+
+/// The announcement of a closure in force or starting within [`CLOSURE_NOTICE_DAYS`], said
+/// right after the welcome; `None` for one already over or further ahead.
+pub fn closure_notice(n: &ClosureNotice, now: DateTime<Utc>) -> Option<String> {
+    if n.ends_at <= now || n.starts_at > now + chrono::Duration::days(CLOSURE_NOTICE_DAYS) {
+        return None;
+    }
+    // A valid zone offset is always within ±24 h, so the fallback (UTC) is never used.
+    let tz = FixedOffset::east_opt(n.utc_offset_secs).unwrap_or(Utc.fix());
+    let local = |t: DateTime<Utc>| tz.from_utc_datetime(&t.naive_utc());
+    let today = local(now).date_naive();
+    let zone = n.zone.as_str();
+
+    let start = local(n.starts_at);
+    let start_words = if start.hour() == 0 && start.minute() == 0 {
+        day_words(start.date_naive(), today)
+    } else {
+        format!(
+            "{} {}",
+            day_words(start.date_naive(), today),
+            clock(start.hour(), start.minute(), zone)
+        )
+    };
+    let end = local(n.ends_at);
+    // Closures declared "until Wednesday" end at midnight or at 23:59: the whole day.
+    let end_words = match (end.hour(), end.minute()) {
+        (0, 0) => format!(
+            "sampai dengan {}",
+            day_words(end.date_naive() - chrono::Duration::days(1), today)
+        ),
+        (23, 59) => format!("sampai dengan {}", day_words(end.date_naive(), today)),
+        (h, m) => format!(
+            "sampai {} {}",
+            day_words(end.date_naive(), today),
+            clock(h, m, zone)
+        ),
+    };
+    let office = speakable(&n.office);
+    let mut s = if n.starts_at <= now {
+        format!("Pemberitahuan: {office} sedang tutup {end_words}.")
+    } else {
+        format!("Pemberitahuan: {office} tutup mulai {start_words} {end_words}.")
+    };
+    let alternatives: Vec<String> = n
+        .alternatives
+        .iter()
+        .map(|a| speakable(a.trim().trim_end_matches(['.', ',', ';'])))
+        .filter(|a| !a.is_empty())
+        .collect();
+    if !alternatives.is_empty() {
+        s.push_str(&format!(
+            " Selama kantor tutup, Bapak atau Ibu tetap dapat dilayani lewat {}.",
+            one_of(&alternatives)
+        ));
+    }
+    Some(s)
+}
+
 // ---- status and bill -----------------------------------------------------------------------
 
 /// What the answers are made of, all computed by the `jkn` rules from the ledger.

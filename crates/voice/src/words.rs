@@ -112,6 +112,17 @@ pub fn date(d: NaiveDate) -> String {
     format!("{} {}", day_month(d), signed(i64::from(d.year())))
 }
 
+/// Weekday names from Monday, as written in dates ("Senin, 24 November").
+const WEEKDAYS: [&str; 7] = [
+    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+];
+
+/// The Indonesian name of the date's weekday, e.g. 2026-11-24 → "Selasa".
+pub fn weekday(d: NaiveDate) -> &'static str {
+    // `num_days_from_monday()` is always 0..=6.
+    WEEKDAYS[d.weekday().num_days_from_monday() as usize % 7]
+}
+
 /// The word for one keypad key: "0".."9" as digits, '*' "bintang", '#' "pagar".
 pub fn key(c: char) -> Option<&'static str> {
     match c {
@@ -145,6 +156,13 @@ mod tests {
         let words = number(u64::MAX);
         assert!(words.starts_with("delapan belas kuintiliun"), "{words}");
         assert!(words.ends_with("enam ratus lima belas"), "{words}");
+    }
+
+    #[test]
+    fn weekdays_start_on_monday() {
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(weekday(monday), "Senin");
+        assert_eq!(weekday(monday + chrono::Duration::days(6)), "Minggu");
     }
 
     #[test]

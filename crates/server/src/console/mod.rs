@@ -5,11 +5,13 @@
 //! - `work`: who sees which case, the queue, the case screen's data, every action; shared by
 //!   the pages and the API.
 //! - `pages`: the HTML; `api`: the JSON; `export`: attachments and the audit CSV.
+//! - `outreach`: the pages for office closures and broadcasts.
 
 pub mod api;
 pub mod auth;
 pub mod dashboard;
 pub mod export;
+pub mod outreach;
 pub mod pages;
 pub mod work;
 
@@ -33,6 +35,34 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(export::attachment),
         )
         .route("/console/audit.csv", get(export::audit_csv))
+        .route("/console/assets/outreach.css", get(outreach::style))
+        .route("/console/assets/broadcast.js", get(outreach::script))
+        .route(
+            "/console/closures",
+            get(outreach::closures_list).post(outreach::closures_declare),
+        )
+        .route("/console/closures/{id}", post(outreach::closure_edit))
+        .route(
+            "/console/closures/{id}/edit",
+            get(outreach::closure_edit_form),
+        )
+        .route(
+            "/console/closures/{id}/cancel",
+            post(outreach::closure_cancel),
+        )
+        .route(
+            "/console/broadcasts",
+            get(outreach::broadcasts_list).post(outreach::broadcasts_send),
+        )
+        .route("/console/broadcasts/{id}", get(outreach::broadcast_detail))
+        .route(
+            "/console/broadcasts/{id}/progress",
+            get(outreach::broadcast_progress),
+        )
+        .route(
+            "/console/broadcasts/{id}/actions",
+            post(outreach::broadcast_act),
+        )
         .route(
             "/api/v1/agent/sessions",
             post(api::sign_in).delete(api::sign_out),

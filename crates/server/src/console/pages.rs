@@ -22,12 +22,16 @@ pub async fn style() -> Response {
     crate::html::stylesheet(STYLE)
 }
 
-fn shell(title: &str, signed: Option<&SignedIn>, body: &str) -> String {
+pub(crate) fn shell(title: &str, signed: Option<&SignedIn>, body: &str) -> String {
     let mut nav = String::new();
     if let Some(s) = signed {
         nav.push_str("<nav><a href=\"/console\">Antrean</a>");
         if s.can(Permission::ViewDashboard) {
             nav.push_str("<a href=\"/console/dashboard\">Dasbor</a>");
+        }
+        if s.can(Permission::ManageOutreach) {
+            nav.push_str("<a href=\"/console/closures\">Penutupan kantor</a>");
+            nav.push_str("<a href=\"/console/broadcasts\">Pengiriman pemberitahuan</a>");
         }
         if s.can(Permission::ExportAudit) {
             nav.push_str("<a href=\"/console/audit.csv\">Ekspor audit (CSV)</a>");
@@ -54,7 +58,7 @@ fn shell(title: &str, signed: Option<&SignedIn>, body: &str) -> String {
 }
 
 /// An HTML page that is never cached (it shows personal data).
-fn html(status: StatusCode, page: String) -> Response {
+pub(crate) fn html(status: StatusCode, page: String) -> Response {
     (
         status,
         [

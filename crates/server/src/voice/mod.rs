@@ -13,6 +13,9 @@
 //!   continues the call from the database. Both sides of each step are stored as turns.
 //! - Identification uses the chat's rate limits and lock ([`dialog::verification`]), keyed on
 //!   the caller's number, so a lockout holds across calls and channels.
+//! - A caller known to be a participant (a number they verified from in the WhatsApp chat)
+//!   hears their branch's closure, in force or starting within a week, right after the
+//!   welcome; the machine words it ([`voice::prompts::closure_notice`]).
 //! - `GET /voice/audio/<prompt>.wav` serves the prerecorded prompts when `voice.prompts` is on.
 
 pub mod account;
@@ -40,7 +43,7 @@ use voice::call::{
     Action, Call, CallbackReason, Event, Next, Outcome, Reply, Settings, Step, Turn,
 };
 use voice::keypad::IdentityInput;
-use voice::prompts::{PromptId, Via};
+use voice::prompts::{ClosureNotice, PromptId, Via};
 
 /// The conversation channel of calls.
 pub const CHANNEL: &str = "voice";
@@ -335,19 +338,23 @@ impl VoiceLine {
             (None, _) if hung_up => return Ok(voice::twiml::Response::new().to_xml()),
             // A new call; or a call this server has no record of (it started before the line
             // was configured, or the database was replaced): welcome it afresh.
-            (None, _) => (
-                Stored {
-                    version: STATE_VERSION,
-                    call: Call::new(),
-                    caller: param(params, "From").unwrap_or_default().to_string(),
-                    claim: None,
-                    identity: None,
-                    seq: 0,
-                    last: String::new(),
-                    started_at: now,
-                },
-                Event::Incoming,
-            ),
+            (None, _) => {
+                let caller = param(params, "From").unwrap_or_default().to_string();
+                let closure = self.closure_for(&caller, now).await;
+                (
+                    Stored {
+                        version: STATE_VERSION,
+                        call: Call::new(),
+                        caller,
+                        claim: None,
+                        identity: None,
+                        seq: 0,
+                        last: String::new(),
+                        started_at: now,
+                    },
+                    Event::Incoming { closure },
+                )
+            }
             // A status callback for a call still going: nothing to do.
             (Some(_), Hook::Status) if !call_over(status) => {
                 return Ok(voice::twiml::Response::new().to_xml())
@@ -395,6 +402,57 @@ impl VoiceLine {
         );
         self.record(sid, &stored, heard, &reply, now).await?;
         Ok(answer)
+    }
+
+    /// The next closure of the branch serving the caller, if the caller's number is known to
+    /// belong to a participant. A failed lookup only costs the announcement, never the call.
+    async fn closure_for(&self, caller: &str, now: DateTime<Utc>) -> Option<ClosureNotice> {
+        match self.caller_closure(caller, now).await {
+            Ok(notice) => notice,
+            Err(e) => {
+                tracing::warn!(error = %e, "voice: closure lookup failed, no announcement");
+                None
+            }
+        }
+    }
+
+    async fn caller_closure(
+        &self,
+        caller: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ClosureNotice>, store::StoreError> {
+        let store = &self.app.store;
+        let Ok(number) = Msisdn::parse(caller) else {
+            return Ok(None);
+        };
+        // The store has no index of participants by phone; a number is known to be a
+        // participant's once they verified in the WhatsApp chat from it (WhatsApp itself
+        // vouches for the number).
+        let known = store
+            .conversation(channels::Channel::WhatsApp.as_str(), number.expose())
+            .await?
+            .and_then(|c| c.participant_id);
+        let Some(id) = known else {
+            return Ok(None);
+        };
+        let Some(participant) = store.participant(id).await? else {
+            return Ok(None);
+        };
+        let Some(office) = store.office_for_regency(participant.regency_code()).await? else {
+            return Ok(None);
+        };
+        // Not ended and not cancelled, soonest first: the first is the one to tell about.
+        let Some(closure) = store.closures(office.id, now).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok(Some(ClosureNotice {
+            office: office.name,
+            utc_offset_secs: office.timezone.utc_offset_seconds(),
+            zone: office.timezone.abbreviation().to_string(),
+            starts_at: closure.starts_at,
+            ends_at: closure.ends_at,
+            alternatives: closure.alternatives,
+        }))
     }
 
     /// Runs the machine until it replies, performing its actions.
@@ -692,7 +750,7 @@ impl VoiceLine {
 /// What the caller did, for the history: keys as pressed, except identifiers and dates.
 fn heard(event: &Event, step: &Step) -> String {
     match event {
-        Event::Incoming => "[panggilan masuk]".into(),
+        Event::Incoming { .. } => "[panggilan masuk]".into(),
         Event::Silence => "[tidak ada tombol]".into(),
         Event::HungUp => "[telepon ditutup]".into(),
         Event::DialEnded { answered: true } => "[selesai berbicara dengan petugas]".into(),

@@ -307,7 +307,7 @@ async fn a_closure_reaches_each_participant_of_the_branch_once_and_no_one_else()
     // Inside the window: the notice as text. Outside: the closure template, in order.
     let text = received[&talker][0]["text"]["body"].as_str().unwrap();
     assert!(
-        text.contains(&format!("Kantor {} ditutup sementara", a.name)),
+        text.contains(&format!("{} ditutup sementara", a.name)),
         "{text}"
     );
     assert!(text.ends_with("Balas STOP untuk berhenti menerima pemberitahuan."));

@@ -1253,3 +1253,122 @@ fn the_voice_settings_come_from_the_environment_and_every_variable_is_documented
         );
     }
 }
+
+/// Marks `phone` as a number the participant verified in the WhatsApp chat from, the way the
+/// chat's engine records it.
+async fn verified_on_whatsapp(app: &TestApp, phone: &str, participant: store::ParticipantId) {
+    app.store
+        .save_conversation(&store::ConversationRecord {
+            channel: "whatsapp".into(),
+            sender: phone.into(),
+            state: json!({}),
+            status: "bot".into(),
+            participant_id: Some(participant),
+            updated_at: app.clock_now(),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_caller_of_a_branch_closing_this_week_hears_it_before_the_menu() {
+    let app = app().await;
+    // Two participants with a phone, served by two different branches.
+    let mut served = Vec::new();
+    for who in app.sample().await {
+        let Some(phone) = who.phone.clone() else {
+            continue;
+        };
+        let nik = jkn::Nik::parse(&who.nik).unwrap();
+        let p = app.store.participant_by_nik(&nik).await.unwrap().unwrap();
+        let office = app
+            .store
+            .office_for_regency(p.regency_code())
+            .await
+            .unwrap()
+            .unwrap();
+        if served
+            .iter()
+            .all(|(_, _, o): &(_, _, store::Office)| o.id != office.id)
+        {
+            served.push((phone, p.id, office));
+        }
+    }
+    assert!(
+        served.len() >= 2,
+        "the demo needs two branches with callers"
+    );
+    let (phone, participant, office) = served[0].clone();
+    let (other_phone, other_participant, _) = served[1].clone();
+    let now = app.clock_now();
+    app.store
+        .add_closure(store::NewClosure {
+            office_id: office.id,
+            // Tuesday morning to Thursday afternoon, whatever the office's zone.
+            starts_at: crate::helpers::at(2026, 11, 24, 1, 0),
+            ends_at: crate::helpers::at(2026, 11, 26, 8, 0),
+            reason: "Pemeliharaan jaringan listrik".into(),
+            message: "Kantor tutup sementara.".into(),
+            alternatives: vec![
+                "WhatsApp PANDAWA 08118165165".into(),
+                "Care Center 165".into(),
+                "aplikasi Mobile JKN".into(),
+            ],
+            created_at: now,
+            created_by: "kepala.cabang".into(),
+        })
+        .await
+        .unwrap();
+
+    // A number nobody verified from: the usual welcome.
+    let call = Phone::call(&app.state, &format!("+{phone}")).await;
+    assert!(!call.last.has("Pemberitahuan"), "{}", call.last.xml);
+
+    verified_on_whatsapp(&app, &phone, participant).await;
+    verified_on_whatsapp(&app, &other_phone, other_participant).await;
+    let mut call = Phone::call(&app.state, &format!("+{phone}")).await;
+    let says = call.last.says();
+    assert_eq!(says.len(), 3, "{}", call.last.xml);
+    assert!(says[0].starts_with("Selamat datang di VIKA"), "{says:?}");
+    assert!(
+        says[1].starts_with(&format!(
+            "Pemberitahuan: {} tutup mulai Selasa dua puluh empat November pukul",
+            office.name
+        )),
+        "{says:?}"
+    );
+    assert!(
+        says[1].contains(&format!(
+            "{} sampai Kamis dua puluh enam November",
+            office.timezone.abbreviation()
+        )),
+        "{says:?}"
+    );
+    assert!(
+        says[1].ends_with(
+            "Selama kantor tutup, Bapak atau Ibu tetap dapat dilayani lewat WhatsApp PANDAWA \
+             nol delapan satu satu delapan satu enam lima satu enam lima, Care Center satu \
+             enam lima, atau aplikasi Mobile JKN."
+        ),
+        "{says:?}"
+    );
+    assert!(says[2].starts_with("Untuk status kartu JKN, tekan satu"));
+    // The announcement is in the call's history, and the menu works as always.
+    let turns = call.turns().await;
+    assert!(turns
+        .iter()
+        .any(|t| t.direction == "out" && t.text.contains("Pemberitahuan")));
+    assert!(call.press("1").await.has("NIK, enam belas digit"));
+
+    // Another branch's participant, and a stranger, hear nothing of it.
+    let other = Phone::call(&app.state, &format!("+{other_phone}")).await;
+    assert!(other.last.has("Selamat datang di VIKA"));
+    assert!(!other.last.has("Pemberitahuan"), "{}", other.last.xml);
+    let stranger = Phone::call(&app.state, STRANGER).await;
+    assert!(!stranger.last.has("Pemberitahuan"));
+
+    // Once the closure is over, the welcome is the usual one again.
+    app.clock.set(crate::helpers::at(2026, 11, 26, 9, 0));
+    let after = Phone::call(&app.state, &format!("+{phone}")).await;
+    assert!(!after.last.has("Pemberitahuan"), "{}", after.last.xml);
+}

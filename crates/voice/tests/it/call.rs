@@ -92,7 +92,7 @@ fn has(reply: &Reply, prompt: PromptId) -> bool {
 fn start() -> (World, Call, Reply) {
     let mut world = World::new();
     let mut call = Call::new();
-    let reply = world.on(&mut call, Event::Incoming);
+    let reply = world.on(&mut call, Event::Incoming { closure: None });
     (world, call, reply)
 }
 

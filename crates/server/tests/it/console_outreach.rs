@@ -1,0 +1,591 @@
+//! The console's closure and broadcast pages: a supervisor declares a closure from the form
+//! and follows the broadcast to the branch's participants; refusals (role, branch, CSRF,
+//! input) are polite pages that change nothing.
+
+use crate::helpers::TestApp;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use cases::AgentRole;
+use serde_json::Value;
+use server::console::auth::hash_password;
+use store::{Agent, NewAgent, Office, OfficeId};
+use wilayah::TimeZone;
+
+const PASSWORD: &str = "sandi-panjang-sekali";
+
+async fn app() -> TestApp {
+    TestApp::with_demo(40).await
+}
+
+async fn office_in(app: &TestApp, tz: TimeZone) -> Office {
+    app.store
+        .offices()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.timezone == tz)
+        .unwrap_or_else(|| panic!("the demo has a branch in {tz:?}"))
+}
+
+async fn add_agent(
+    app: &TestApp,
+    username: &str,
+    role: AgentRole,
+    office: Option<OfficeId>,
+) -> Agent {
+    app.store
+        .create_agent(NewAgent {
+            username: username.into(),
+            name: format!("Petugas {username}"),
+            role,
+            office_id: office,
+            password_hash: hash_password(PASSWORD).unwrap(),
+            shifts: Vec::new(),
+            max_open_cases: 20,
+            created_at: app.clock_now(),
+        })
+        .await
+        .unwrap()
+}
+
+/// The branch of a demo participant with a phone: its broadcasts have recipients.
+async fn office_with_participants(app: &TestApp) -> Office {
+    for who in app.sample().await {
+        if who.phone.is_none() {
+            continue;
+        }
+        let nik = jkn::Nik::parse(&who.nik).unwrap();
+        let p = app.store.participant_by_nik(&nik).await.unwrap().unwrap();
+        if let Some(o) = app
+            .store
+            .office_for_regency(p.regency_code())
+            .await
+            .unwrap()
+        {
+            return o;
+        }
+    }
+    panic!("the demo has a participant with a phone and a branch")
+}
+
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+fn form_request(uri: &str, cookie: &str, form: &[(&str, &str)]) -> Request<Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("layan_console={cookie}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, format!("layan_console={cookie}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn response(app: &TestApp, request: Request<Body>) -> axum::response::Response {
+    use tower::ServiceExt;
+    server::router(app.state.clone())
+        .oneshot(request)
+        .await
+        .unwrap()
+}
+
+fn location(r: &axum::response::Response) -> String {
+    r.headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no Location: {}", r.status()))
+}
+
+async fn sign_in(app: &TestApp, username: &str) -> Browser {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("username", username), ("password", PASSWORD)])
+        .finish();
+    let r = response(
+        app,
+        Request::post("/console/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let set = r.headers()[header::SET_COOKIE].to_str().unwrap();
+    let cookie = set
+        .split(';')
+        .next()
+        .unwrap()
+        .strip_prefix("layan_console=")
+        .unwrap()
+        .to_string();
+    let page = app.raw(get("/console", &cookie)).await;
+    let csrf = page
+        .text
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries the CSRF token")
+        .to_string();
+    Browser { cookie, csrf }
+}
+
+/// The closure form as a supervisor fills it in: Tuesday 08:00 to Wednesday 16:00, local.
+fn closure_form<'a>(b: &'a Browser, office: &'a str, notify: bool) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("csrf", b.csrf.as_str()),
+        ("office_id", office),
+        ("from", "2026-11-24T08:00"),
+        ("until", "2026-11-25T16:00"),
+        ("reason", "Pemeliharaan jaringan listrik gedung"),
+        ("message", "Mohon maaf, kantor kami tutup sementara."),
+        (
+            "alternatives",
+            "WhatsApp PANDAWA 08118165165\r\nCare Center 165",
+        ),
+    ];
+    if notify {
+        f.push(("notify", "1"));
+    }
+    f
+}
+
+fn query_value(url: &str, key: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[tokio::test]
+async fn a_supervisor_declares_a_closure_and_follows_the_broadcast_live() {
+    let app = app().await;
+    let office = office_with_participants(&app).await;
+    let zone = office.timezone.abbreviation();
+    add_agent(&app, "spv", AgentRole::Supervisor, Some(office.id)).await;
+    let b = sign_in(&app, "spv").await;
+
+    let page = app.raw(get("/console/closures", &b.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("href=\"/console/closures\""),
+        "the navigation links it"
+    );
+    assert!(page.text.contains("Belum ada penutupan yang diumumkan."));
+    assert!(page.text.contains(&format!("Tutup mulai ({zone})")));
+    assert!(page.text.contains("Kirim pemberitahuan ke peserta"));
+    // The usual channels are offered, one per line.
+    assert!(page.text.contains("WhatsApp PANDAWA"), "{}", page.text);
+    assert!(page.text.contains("\nCare Center"), "{}", page.text);
+
+    let id = office.id.to_string();
+    let r = response(
+        &app,
+        form_request("/console/closures", &b.cookie, &closure_form(&b, &id, true)),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = location(&r);
+    assert_eq!(query_value(&to, "ok").as_deref(), Some("declared"), "{to}");
+    let broadcast: i64 = query_value(&to, "broadcast").unwrap().parse().unwrap();
+
+    // Declared in the office's own time: 08:00 local.
+    let now = app.clock_now();
+    let closures = app.store.closures(office.id, now).await.unwrap();
+    assert_eq!(closures.len(), 1);
+    assert_eq!(
+        closures[0].starts_at,
+        crate::helpers::at(2026, 11, 24, 8, 0)
+            - chrono::Duration::seconds(i64::from(office.timezone.utc_offset_seconds()))
+    );
+    assert_eq!(
+        closures[0].alternatives,
+        vec!["WhatsApp PANDAWA 08118165165", "Care Center 165"]
+    );
+
+    let page = app.raw(get(&to, &b.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Penutupan kantor sudah diumumkan."));
+    assert!(page
+        .text
+        .contains(&format!("/offices/{}/closure-poster.pdf", office.id)));
+    assert!(page
+        .text
+        .contains(&format!("/offices/{}/closure-poster.png", office.id)));
+    assert!(page
+        .text
+        .contains(&format!("href=\"/console/broadcasts/{broadcast}\"")));
+    assert!(
+        page.text
+            .contains(&format!("Selasa, 24 Nov 2026 08.00 {zone}")),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("Akan datang"));
+    assert!(page.text.contains("Pemeliharaan jaringan listrik gedung"));
+
+    // The list of broadcasts, then the broadcast's own page.
+    let list = app.raw(get("/console/broadcasts", &b.cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list
+        .text
+        .contains(&format!("data-broadcast-row=\"{broadcast}\"")));
+    assert!(list.text.contains("role=\"progressbar\""));
+    let detail = app
+        .raw(get(&format!("/console/broadcasts/{broadcast}"), &b.cookie))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.text.contains("Sedang dikirim"));
+    assert!(detail.text.contains("Jeda pengiriman"));
+    assert!(detail.text.contains("Batalkan pengiriman"));
+    assert!(detail.text.contains("/console/assets/broadcast.js"));
+    assert!(detail
+        .text
+        .contains("<noscript><meta http-equiv=\"refresh\""));
+    assert!(detail.text.contains(&format!(
+        "data-progress-url=\"/console/broadcasts/{broadcast}/progress\""
+    )));
+
+    let progress = app
+        .raw(get(
+            &format!("/console/broadcasts/{broadcast}/progress"),
+            &b.cookie,
+        ))
+        .await;
+    assert_eq!(progress.status, StatusCode::OK, "{}", progress.text);
+    let p: &Value = &progress.body;
+    assert_eq!(p["state"], "sending");
+    let total = p["progress"]["total"].as_u64().unwrap();
+    assert!(total > 0, "{p}");
+    let parts: u64 = [
+        "waiting",
+        "queued",
+        "sent",
+        "delivered",
+        "read",
+        "failed",
+        "skipped",
+        "cancelled",
+    ]
+    .iter()
+    .map(|k| p["progress"][k].as_u64().unwrap())
+    .sum();
+    assert_eq!(parts, total, "{p}");
+    let script = app
+        .raw(get("/console/assets/broadcast.js", &b.cookie))
+        .await;
+    assert!(script.text.contains("data-progress-url"));
+
+    // Pause: without the CSRF token nothing changes; with it, the state does.
+    let actions = format!("/console/broadcasts/{broadcast}/actions");
+    let refused = app
+        .raw(form_request(&actions, &b.cookie, &[("action", "pause")]))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let progress_url = format!("/console/broadcasts/{broadcast}/progress");
+    assert_eq!(
+        app.raw(get(&progress_url, &b.cookie)).await.body["state"],
+        "sending"
+    );
+    let r = response(
+        &app,
+        form_request(
+            &actions,
+            &b.cookie,
+            &[("csrf", &b.csrf), ("action", "pause")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.raw(get(&progress_url, &b.cookie)).await.body["state"],
+        "paused"
+    );
+    let page = app.raw(get(&location(&r), &b.cookie)).await;
+    assert!(page.text.contains("Pengiriman dijeda."));
+    assert!(page.text.contains("Lanjutkan pengiriman"));
+    // Pausing again is a conflict, shown on the page as it is now.
+    let again = app
+        .raw(form_request(
+            &actions,
+            &b.cookie,
+            &[("csrf", &b.csrf), ("action", "pause")],
+        ))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert!(again.text.contains("notice error"));
+    assert!(again.text.contains("Lanjutkan pengiriman"));
+}
+
+#[tokio::test]
+async fn a_refused_form_keeps_what_was_typed_and_csrf_is_required() {
+    let app = app().await;
+    let office = office_in(&app, TimeZone::Wita).await;
+    add_agent(&app, "spv", AgentRole::Supervisor, Some(office.id)).await;
+    let b = sign_in(&app, "spv").await;
+    let id = office.id.to_string();
+
+    let mut form = closure_form(&b, &id, false);
+    form.retain(|(k, _)| *k != "until");
+    form.push(("until", "2026-11-23T08:00"));
+    let r = app
+        .raw(form_request("/console/closures", &b.cookie, &form))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("notice error"));
+    assert!(
+        r.text.contains("harus sesudah waktu mulainya"),
+        "{}",
+        r.text
+    );
+    assert!(r
+        .text
+        .contains("value=\"Pemeliharaan jaringan listrik gedung\""));
+    assert!(r.text.contains("value=\"2026-11-23T08:00\""));
+    assert!(r.text.contains("Tutup mulai (WITA)"));
+
+    let mut no_csrf = closure_form(&b, &id, true);
+    no_csrf.retain(|(k, _)| *k != "csrf");
+    let r = app
+        .raw(form_request("/console/closures", &b.cookie, &no_csrf))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app
+        .store
+        .closures(office.id, app.clock_now())
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn agents_and_other_branches_are_refused_politely() {
+    let app = app().await;
+    let wib = office_in(&app, TimeZone::Wib).await;
+    let wit = office_in(&app, TimeZone::Wit).await;
+    add_agent(&app, "sari", AgentRole::Agent, Some(wib.id)).await;
+    add_agent(&app, "spv", AgentRole::Supervisor, Some(wib.id)).await;
+    add_agent(&app, "spv-timur", AgentRole::Supervisor, Some(wit.id)).await;
+
+    let agent = sign_in(&app, "sari").await;
+    let page = app.raw(get("/console", &agent.cookie)).await;
+    assert!(
+        !page.text.contains("/console/closures"),
+        "no link for agents"
+    );
+    for uri in ["/console/closures", "/console/broadcasts"] {
+        let r = app.raw(get(uri, &agent.cookie)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+        assert!(r.text.contains("Khusus supervisor dan admin"), "{}", r.text);
+    }
+    let id = wib.id.to_string();
+    let r = app
+        .raw(form_request(
+            "/console/closures",
+            &agent.cookie,
+            &closure_form(&agent, &id, true),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app
+        .store
+        .closures(wib.id, app.clock_now())
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The branch's supervisor declares; the other branch's supervisor cannot touch it.
+    let spv = sign_in(&app, "spv").await;
+    let r = response(
+        &app,
+        form_request(
+            "/console/closures",
+            &spv.cookie,
+            &closure_form(&spv, &id, true),
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = location(&r);
+    let closure = query_value(&to, "closure").unwrap();
+    let broadcast = query_value(&to, "broadcast").unwrap();
+    let progress = format!("/console/broadcasts/{broadcast}/progress");
+    assert_eq!(
+        app.raw(get(&progress, &agent.cookie)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let other = sign_in(&app, "spv-timur").await;
+    let edit = app
+        .raw(get(
+            &format!("/console/closures/{closure}/edit"),
+            &other.cookie,
+        ))
+        .await;
+    assert_eq!(edit.status, StatusCode::FORBIDDEN);
+    let cancel = app
+        .raw(form_request(
+            &format!("/console/closures/{closure}/cancel"),
+            &other.cookie,
+            &[("csrf", &other.csrf)],
+        ))
+        .await;
+    assert_eq!(cancel.status, StatusCode::FORBIDDEN);
+    assert_ne!(
+        app.raw(get(&progress, &other.cookie)).await.status,
+        StatusCode::OK
+    );
+    // Their own list is their own branch's: nothing there.
+    let list = app.raw(get("/console/closures", &other.cookie)).await;
+    assert!(list.text.contains("Belum ada penutupan yang diumumkan."));
+    assert!(list.text.contains("Tutup mulai (WIT)"));
+}
+
+#[tokio::test]
+async fn a_closure_is_edited_then_cancelled_from_its_list() {
+    let app = app().await;
+    let office = office_in(&app, TimeZone::Wib).await;
+    add_agent(&app, "spv", AgentRole::Supervisor, Some(office.id)).await;
+    let b = sign_in(&app, "spv").await;
+    let id = office.id.to_string();
+    let r = response(
+        &app,
+        form_request(
+            "/console/closures",
+            &b.cookie,
+            &closure_form(&b, &id, false),
+        ),
+    )
+    .await;
+    let to = location(&r);
+    assert_eq!(query_value(&to, "broadcast"), None, "no notice asked for");
+    let closure = query_value(&to, "closure").unwrap();
+
+    let edit = app
+        .raw(get(&format!("/console/closures/{closure}/edit"), &b.cookie))
+        .await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(
+        edit.text.contains("value=\"2026-11-24T08:00\""),
+        "{}",
+        edit.text
+    );
+    let mut form = closure_form(&b, &id, false);
+    form.retain(|(k, _)| *k != "until");
+    form.push(("until", "2026-11-26T12:00"));
+    let r = response(
+        &app,
+        form_request(&format!("/console/closures/{closure}"), &b.cookie, &form),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = app.raw(get(&location(&r), &b.cookie)).await;
+    assert!(page.text.contains("Perubahan penutupan tersimpan"));
+    assert!(
+        page.text.contains("Kamis, 26 Nov 2026 12.00 WIB"),
+        "{}",
+        page.text
+    );
+
+    let cancel = format!("/console/closures/{closure}/cancel");
+    let r = response(
+        &app,
+        form_request(&cancel, &b.cookie, &[("csrf", &b.csrf), ("notify", "1")]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = location(&r);
+    assert!(query_value(&to, "broadcast").is_some(), "{to}");
+    let page = app.raw(get(&to, &b.cookie)).await;
+    assert!(page.text.contains("Penutupan dibatalkan."));
+    assert!(page.text.contains("Dibatalkan"));
+    assert!(!page.text.contains(&format!("action=\"{cancel}\"")));
+    assert!(app
+        .store
+        .closures(office.id, app.clock_now())
+        .await
+        .unwrap()
+        .is_empty());
+    // A second cancel (an old tab) tells nobody again.
+    let r = response(
+        &app,
+        form_request(&cancel, &b.cookie, &[("csrf", &b.csrf), ("notify", "1")]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(query_value(&location(&r), "broadcast"), None);
+}
+
+#[tokio::test]
+async fn an_admin_picks_a_branch_and_sends_a_notice_to_a_province() {
+    let app = app().await;
+    let office = office_in(&app, TimeZone::Wib).await;
+    add_agent(&app, "admin", AgentRole::Admin, None).await;
+    let b = sign_in(&app, "admin").await;
+
+    let page = app.raw(get("/console/closures", &b.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Pilih kantor cabang"));
+    let page = app
+        .raw(get(
+            &format!("/console/closures?office={}", office.id),
+            &b.cookie,
+        ))
+        .await;
+    assert!(page.text.contains("Umumkan penutupan baru"));
+
+    let list = app.raw(get("/console/broadcasts", &b.cookie)).await;
+    assert!(list.text.contains("Pengumuman baru"));
+    assert!(list.text.contains("Semua peserta"));
+    let province = wilayah::regency(office.regencies[0]).unwrap().province_code;
+    let code = province.to_string();
+    // No title: refused, with the text kept.
+    let r = app
+        .raw(form_request(
+            "/console/broadcasts",
+            &b.cookie,
+            &[
+                ("csrf", &b.csrf),
+                ("audience", "province"),
+                ("province", &code),
+                ("title", ""),
+                ("text", "Antrean online kini tersedia di Mobile JKN."),
+            ],
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r
+        .text
+        .contains("Antrean online kini tersedia di Mobile JKN."));
+    let r = response(
+        &app,
+        form_request(
+            "/console/broadcasts",
+            &b.cookie,
+            &[
+                ("csrf", &b.csrf),
+                ("audience", "province"),
+                ("province", &code),
+                ("title", "Antrean online"),
+                ("text", "Antrean online kini tersedia di Mobile JKN."),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = app.raw(get(&location(&r), &b.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Pengumuman sudah diantrekan"));
+    assert!(page.text.contains("Peserta di Provinsi"), "{}", page.text);
+}
