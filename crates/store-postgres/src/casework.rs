@@ -502,7 +502,7 @@ const UPDATE_CASE: &str = concat!(
     case_cols!()
 );
 
-const INSERT_AUDIT: &str =
+pub(crate) const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, agent_id, action, participant_id, case_id, detail) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 
@@ -533,7 +533,7 @@ impl ChangeStatements {
     }
 }
 
-async fn insert_audit(
+pub(crate) async fn insert_audit(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     a: &NewAudit,
@@ -1048,7 +1048,7 @@ pub(crate) async fn audit_entries(db: &PgStore, q: &AuditQuery) -> Result<Vec<Au
 /// the migration of cases stored before the lifecycle. The behaviour shared with SQLite is
 /// covered by the conformance stories in `store-tests`.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::migrate::MIGRATIONS;
     use chrono::TimeZone as _;
@@ -1061,14 +1061,14 @@ mod tests {
 
     /// A fresh database on the test server (as `store-tests`' harness finds it), dropped at
     /// the end.
-    struct Fresh {
+    pub(crate) struct Fresh {
         admin_url: String,
         name: String,
-        url: String,
+        pub(crate) url: String,
     }
 
     impl Fresh {
-        async fn new() -> Fresh {
+        pub(crate) async fn new() -> Fresh {
             static COUNTER: AtomicU32 = AtomicU32::new(0);
             let admin_url =
                 std::env::var("LAYAN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
@@ -1097,7 +1097,7 @@ mod tests {
             }
         }
 
-        async fn store(&self) -> Arc<PgStore> {
+        pub(crate) async fn store(&self) -> Arc<PgStore> {
             Arc::new(PgStore::connect(&self.url).await.unwrap())
         }
     }
@@ -1122,7 +1122,7 @@ mod tests {
         }
     }
 
-    async fn client(url: &str) -> tokio_postgres::Client {
+    pub(crate) async fn client(url: &str) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required by these tests: {e}"));

@@ -17,6 +17,10 @@
 //!   FROM unnest(...) ON CONFLICT DO NOTHING` (one statement, one round trip); outbox claims lock
 //!   their candidates `FOR UPDATE SKIP LOCKED`, so nodes claiming together share the due rows;
 //!   a processed event is marked, and its results stored, in one transaction.
+//! - **Outreach** (`outreach.rs`). A broadcast's audience is computed and numbered by one
+//!   `INSERT ... SELECT` in the transaction that creates it; state changes and hand-offs to the
+//!   outbox take turns on the broadcast's row, and feed leases are taken by one conditional
+//!   `UPDATE`, so nodes never hand a recipient off twice nor feed one broadcast together.
 //! - **Instants** are kept to the millisecond, like the SQLite backend, so both return the same.
 
 #![cfg_attr(
@@ -29,6 +33,7 @@ mod casework;
 mod error;
 mod messaging;
 mod migrate;
+mod outreach;
 mod pool;
 mod rows;
 
@@ -36,7 +41,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use directory::{BoundingBox, FacilityKind};
 use error::PgResultExt;
-use jkn::{CardNumber, Ledger, Nik, Payment};
+use jkn::{CardNumber, Ledger, Msisdn, Nik, Payment};
 use pool::Pool;
 use rows::{
     closure_cols, facility_cols, family_cols, login_cols, office_select, outbound_cols,
@@ -57,6 +62,11 @@ use store::{
 };
 // The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
 use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
+// Outreach records (closures' edits, broadcasts, opt-outs); their SQL lives in `outreach.rs`.
+use store::{
+    Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
+    BroadcastStateChange, ClosureEdit, FeedLease, HandOff, NewBroadcast,
+};
 // PANDAWA's records (agents, case changes, form links, attachments, audit); their SQL lives in
 // `casework.rs`.
 use store::{
@@ -553,6 +563,19 @@ impl Store for PgStore {
         .await
     }
 
+    async fn participants_by_phone(&self, phone: &Msisdn, limit: u32) -> Result<Vec<Participant>> {
+        self.query_all(
+            concat!(
+                "SELECT ",
+                participant_cols!(),
+                " FROM participants WHERE phone = $1 ORDER BY id LIMIT $2"
+            ),
+            &[&phone.expose(), &i64::from(limit)],
+            rows::participant,
+        )
+        .await
+    }
+
     async fn family(&self, id: FamilyId) -> Result<Option<Family>> {
         self.query_opt(
             concat!("SELECT ", family_cols!(), " FROM families WHERE id = $1"),
@@ -843,6 +866,93 @@ impl Store for PgStore {
             created_by: closure.created_by,
             cancelled_at: None,
         })
+    }
+
+    async fn closure(&self, id: ClosureId) -> Result<Option<Closure>> {
+        outreach::closure(self, id).await
+    }
+
+    async fn office_closures(
+        &self,
+        office: OfficeId,
+        after: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Closure>> {
+        outreach::office_closures(self, office, after, limit).await
+    }
+
+    async fn declare_closure(&self, closure: NewClosure, audit: NewAudit) -> Result<Closure> {
+        outreach::declare_closure(self, closure, audit).await
+    }
+
+    async fn update_closure(&self, edit: ClosureEdit, audit: NewAudit) -> Result<Closure> {
+        outreach::update_closure(self, edit, audit).await
+    }
+
+    async fn cancel_closure(
+        &self,
+        id: ClosureId,
+        at: DateTime<Utc>,
+        audit: NewAudit,
+    ) -> Result<Closure> {
+        outreach::cancel_closure(self, id, at, audit).await
+    }
+
+    // ---- broadcasts and opt-outs ------------------------------------------------------------
+    async fn create_broadcast(&self, broadcast: NewBroadcast) -> Result<Broadcast> {
+        outreach::create_broadcast(self, broadcast).await
+    }
+
+    async fn broadcast(&self, id: BroadcastId) -> Result<Option<Broadcast>> {
+        outreach::broadcast(self, id).await
+    }
+
+    async fn broadcasts(&self, query: &BroadcastQuery) -> Result<Vec<Broadcast>> {
+        outreach::broadcasts(self, query).await
+    }
+
+    async fn set_broadcast_state(&self, change: BroadcastStateChange) -> Result<Broadcast> {
+        outreach::set_broadcast_state(self, change).await
+    }
+
+    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>> {
+        outreach::lease_broadcasts(self, lease).await
+    }
+
+    async fn broadcast_waiting(
+        &self,
+        id: BroadcastId,
+        channel: &str,
+        limit: u32,
+    ) -> Result<Vec<BroadcastRecipient>> {
+        outreach::broadcast_waiting(self, id, channel, limit).await
+    }
+
+    async fn hand_off_broadcast(
+        &self,
+        id: BroadcastId,
+        hand_offs: Vec<HandOff>,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        outreach::hand_off_broadcast(self, id, hand_offs, at).await
+    }
+
+    async fn broadcast_progress(&self, id: BroadcastId) -> Result<BroadcastProgress> {
+        outreach::broadcast_progress(self, id).await
+    }
+
+    async fn set_opt_out(
+        &self,
+        channel: &str,
+        address: &str,
+        opted_out: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        outreach::set_opt_out(self, channel, address, opted_out, at).await
+    }
+
+    async fn is_opted_out(&self, channel: &str, address: &str) -> Result<bool> {
+        outreach::is_opted_out(self, channel, address).await
     }
 
     async fn create_login(&self, login: NewLogin) -> Result<Login> {

@@ -12,9 +12,9 @@ use crate::PgStore;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use store::{
-    Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent, NewOutbound, Outbound,
-    OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent, Result, SendOutcome,
-    StoreError, StoredRequest,
+    BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
+    NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
+    Result, SendOutcome, StoreError, StoredRequest,
 };
 use tokio_postgres::{GenericClient, Row, Statement};
 
@@ -34,8 +34,8 @@ fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
 
 pub(crate) const INSERT_OUTBOUND: &str =
     "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
-     attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10) RETURNING id";
+     attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, broadcast_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10, $11) RETURNING id";
 
 /// The error code of a message stored failed because it could not be sent at all.
 const UNSENDABLE: &str = "unsendable";
@@ -46,6 +46,17 @@ pub(crate) async fn insert_outbound(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     m: NewOutbound,
+) -> Result<Outbound> {
+    insert_outbound_for(client, st, m, None).await
+}
+
+/// [`insert_outbound`] for a message a broadcast produced, tagged with it (its progress and
+/// its cancellation find the row by that tag).
+pub(crate) async fn insert_outbound_for(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    m: NewOutbound,
+    broadcast: Option<BroadcastId>,
 ) -> Result<Outbound> {
     let (status, reason) = match &m.unsendable {
         Some(reason) => (OutboxState::Failed, Some(reason.clone())),
@@ -68,6 +79,7 @@ pub(crate) async fn insert_outbound(
                 &error_code,
                 &reason,
                 &m.inbox_id.map(|i| i.0),
+                &broadcast.map(|b| b.0),
             ],
         )
         .await
@@ -228,7 +240,7 @@ pub(crate) async fn list(db: &PgStore, filter: &OutboxFilter) -> Result<Vec<Outb
 }
 
 pub(crate) async fn retry(db: &PgStore, ids: &[OutboundId], now: DateTime<Utc>) -> Result<u64> {
-    // No ids: every failed message.
+    // No ids: every failed message. What a broadcast's cancel withdrew stays withdrawn.
     let ids: Option<Vec<i64>> = (!ids.is_empty()).then(|| ids.iter().map(|i| i.0).collect());
     let mut conn = db.pool.get().await?;
     let st = conn
@@ -236,6 +248,7 @@ pub(crate) async fn retry(db: &PgStore, ids: &[OutboundId], now: DateTime<Utc>) 
             "UPDATE outbound SET status = 'queued', attempts = 0, next_attempt_at = $2, \
              lease_until = NULL, updated_at = $2 \
              WHERE status = 'failed' AND request IS NOT NULL \
+             AND error_code IS DISTINCT FROM 'cancelled' \
              AND ($1::bigint[] IS NULL OR id = ANY ($1))",
         )
         .await?;

@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0004_messaging.sql"),
     ),
     (5, "pandawa", include_str!("../migrations/0005_pandawa.sql")),
+    (
+        6,
+        "outreach",
+        include_str!("../migrations/0006_outreach.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -10,9 +10,9 @@ use jkn::{
     Rupiah, Segment, Sex, YearMonth,
 };
 use store::{
-    AgentId, Case, CaseId, Closure, ClosureId, Facility, FacilityId, Family, FamilyId, InboxId,
-    Login, Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId, Relation,
-    StoreError,
+    AgentId, Broadcast, BroadcastId, BroadcastState, Case, CaseId, Closure, ClosureId, Facility,
+    FacilityId, Family, FamilyId, InboxId, Login, Office, OfficeId, Outbound, OutboundId,
+    Participant, ParticipantId, Relation, StoreError,
 };
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
@@ -327,5 +327,37 @@ pub(crate) fn case(row: &Row) -> Result<Case> {
         closed_at: get(row, 14, "cases.closed_at")?,
         created_at: get(row, 15, "cases.created_at")?,
         updated_at: get(row, 16, "cases.updated_at")?,
+    })
+}
+
+macro_rules! broadcast_cols {
+    () => {
+        "id, kind, office_id, audience, title, text, template_params, state, total, created_by, \
+         created_at, updated_at"
+    };
+}
+pub(crate) use broadcast_cols;
+
+/// A row selected with [`broadcast_cols`].
+pub(crate) fn broadcast(row: &Row) -> Result<Broadcast> {
+    let state: &str = get(row, 7, "broadcasts.state")?;
+    let kind: &str = get(row, 1, "broadcasts.kind")?;
+    let audience: &str = get(row, 3, "broadcasts.audience")?;
+    let params: &str = get(row, 6, "broadcasts.template_params")?;
+    Ok(Broadcast {
+        id: BroadcastId(get(row, 0, "broadcasts.id")?),
+        kind: serde_json::from_str(kind).map_err(|e| corrupt("broadcasts.kind", e))?,
+        office_id: get::<Option<i64>>(row, 2, "broadcasts.office_id")?.map(OfficeId),
+        audience: serde_json::from_str(audience).map_err(|e| corrupt("broadcasts.audience", e))?,
+        title: get(row, 4, "broadcasts.title")?,
+        text: get(row, 5, "broadcasts.text")?,
+        template_params: serde_json::from_str(params)
+            .map_err(|e| corrupt("broadcasts.template_params", e))?,
+        state: BroadcastState::parse(state)
+            .ok_or_else(|| corrupt("broadcasts.state", format!("unknown state '{state}'")))?,
+        total: narrow(get::<i64>(row, 8, "broadcasts.total")?, "broadcasts.total")?,
+        created_by: get(row, 9, "broadcasts.created_by")?,
+        created_at: get(row, 10, "broadcasts.created_at")?,
+        updated_at: get(row, 11, "broadcasts.updated_at")?,
     })
 }

@@ -60,3 +60,6 @@ CREATE TABLE opt_outs (
     changed_at INTEGER NOT NULL,
     PRIMARY KEY (channel, address)
 ) WITHOUT ROWID;
+
+-- The voice line recognises a caller by the registered mobile number.
+CREATE INDEX participants_phone ON participants (phone) WHERE phone IS NOT NULL;

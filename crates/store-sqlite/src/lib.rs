@@ -40,7 +40,7 @@ use chrono::{DateTime, Utc};
 use conn::Connections;
 use directory::{BoundingBox, FacilityKind};
 use error::SqlResultExt;
-use jkn::{BilledMonth, CardNumber, Ledger, Nik, Payment, Rupiah};
+use jkn::{BilledMonth, CardNumber, Ledger, Msisdn, Nik, Payment, Rupiah};
 use rows::{iso_date, json_list, millis, stored_instant};
 use rusqlite::{
     params, Connection, OptionalExtension, Params, Row, Statement, TransactionBehavior,
@@ -609,6 +609,19 @@ impl Store for SqliteStore {
         let card = card.expose().to_owned();
         self.conns
             .read(move |c| participant_where(c, "card_number", &card))
+            .await
+    }
+
+    async fn participants_by_phone(&self, phone: &Msisdn, limit: u32) -> Result<Vec<Participant>> {
+        let phone = phone.expose().to_owned();
+        self.conns
+            .read(move |c| {
+                let sql = format!(
+                    "SELECT {} FROM participants WHERE phone = ?1 ORDER BY id LIMIT ?2",
+                    rows::PARTICIPANT_COLS
+                );
+                query_all(c, &sql, params![phone, limit], rows::participant)
+            })
             .await
     }
 

@@ -24,7 +24,7 @@ pub use outreach::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use directory::{BoundingBox, FacilityKind};
-use jkn::{CardNumber, Ledger, Nik, Payment};
+use jkn::{CardNumber, Ledger, Msisdn, Nik, Payment};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -79,6 +79,9 @@ pub trait Store: Send + Sync + 'static {
     async fn participant(&self, id: ParticipantId) -> Result<Option<Participant>>;
     async fn participant_by_nik(&self, nik: &Nik) -> Result<Option<Participant>>;
     async fn participant_by_card(&self, card: &CardNumber) -> Result<Option<Participant>>;
+    /// Participants whose registered mobile number is `phone` (family members may share one),
+    /// lowest id first, at most `limit`.
+    async fn participants_by_phone(&self, phone: &Msisdn, limit: u32) -> Result<Vec<Participant>>;
     async fn family(&self, id: FamilyId) -> Result<Option<Family>>;
     /// Members of a family, head first, then by birth date.
     async fn family_members(&self, id: FamilyId) -> Result<Vec<Participant>>;

@@ -53,6 +53,9 @@ impl Store for FailingStore {
     async fn participant_by_card(&self, _: &CardNumber) -> Result<Option<Participant>> {
         down()
     }
+    async fn participants_by_phone(&self, _: &jkn::Msisdn, _: u32) -> Result<Vec<Participant>> {
+        down()
+    }
     async fn family(&self, _: FamilyId) -> Result<Option<Family>> {
         down()
     }

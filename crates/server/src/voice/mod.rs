@@ -425,17 +425,24 @@ impl VoiceLine {
         let Ok(number) = Msisdn::parse(caller) else {
             return Ok(None);
         };
-        // The store has no index of participants by phone; a number is known to be a
-        // participant's once they verified in the WhatsApp chat from it (WhatsApp itself
-        // vouches for the number).
-        let known = store
+        // Whose branch: the participant verified in the WhatsApp chat from this number (WhatsApp
+        // vouches for it), else the participants registered with it, when they all belong to
+        // one branch (family members share a phone; different branches would be a guess).
+        let verified = store
             .conversation(channels::Channel::WhatsApp.as_str(), number.expose())
             .await?
             .and_then(|c| c.participant_id);
-        let Some(id) = known else {
-            return Ok(None);
+        let participant = match verified {
+            Some(id) => store.participant(id).await?,
+            None => {
+                let registered = store.participants_by_phone(&number, 5).await?;
+                let one_branch = registered
+                    .windows(2)
+                    .all(|w| w[0].regency_code() == w[1].regency_code());
+                registered.into_iter().next().filter(|_| one_branch)
+            }
         };
-        let Some(participant) = store.participant(id).await? else {
+        let Some(participant) = participant else {
             return Ok(None);
         };
         let Some(office) = store.office_for_regency(participant.regency_code()).await? else {

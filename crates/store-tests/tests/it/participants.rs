@@ -25,6 +25,23 @@ async fn a_participant_is_found_by_nik_and_by_card_and_not_by_a_neighbours_nik(d
         db.store.participant(ParticipantId(9_999)).await.unwrap(),
         None
     );
+
+    // By registered mobile number (the voice line's caller), in both written forms.
+    let budis = world.budi.phone.clone().expect("Budi has a phone");
+    let by_phone = db.store.participants_by_phone(&budis, 5).await.unwrap();
+    assert_eq!(by_phone, [world.budi.clone()]);
+    let local = jkn::Msisdn::parse(&budis.local()).unwrap();
+    assert_eq!(
+        db.store.participants_by_phone(&local, 5).await.unwrap(),
+        by_phone
+    );
+    let nobody = jkn::Msisdn::parse("085799990001").unwrap();
+    assert!(db
+        .store
+        .participants_by_phone(&nobody, 5)
+        .await
+        .unwrap()
+        .is_empty());
 }
 story!(a_participant_is_found_by_nik_and_by_card_and_not_by_a_neighbours_nik);
 
