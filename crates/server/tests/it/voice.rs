@@ -1376,3 +1376,110 @@ async fn a_caller_of_a_branch_closing_this_week_hears_it_before_the_menu() {
     let after = Phone::call(&app.state, &format!("+{phone}")).await;
     assert!(!after.last.has("Pemberitahuan"), "{}", after.last.xml);
 }
+
+/// The story: once a closure is declared, a chat question, the office API and a call
+/// to the voice line all report it, in the office's own time.
+#[tokio::test]
+async fn a_declared_closure_is_reported_by_the_chat_the_office_api_and_the_voice_line() {
+    use server::outreach::closures::{self, ClosureForm};
+    use server::outreach::{Ctx, Operator};
+
+    let app = app().await;
+    let mut caller = None;
+    for who in app.sample().await {
+        let Some(phone) = who.phone.clone() else {
+            continue;
+        };
+        let nik = jkn::Nik::parse(&who.nik).unwrap();
+        let p = app.store.participant_by_nik(&nik).await.unwrap().unwrap();
+        let office = app
+            .store
+            .office_for_regency(p.regency_code())
+            .await
+            .unwrap()
+            .unwrap();
+        caller = Some((phone, office));
+        break;
+    }
+    let (phone, office) = caller.expect("a demo participant with a phone");
+    let tz = office.timezone.abbreviation();
+    let local = |d: u32, h: u32| {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    // Monday 23 November, 10:00 WIB at the test clock: closed since this morning.
+    closures::declare(
+        Ctx {
+            store: &app.store,
+            config: &app.state.config,
+            now: app.clock_now(),
+        },
+        &Operator::Cli {
+            name: "kepala.cabang".into(),
+        },
+        ClosureForm {
+            office_id: office.id,
+            from_local: local(23, 7),
+            until_local: local(25, 15),
+            reason: "Petugas terkonfirmasi positif COVID-19".into(),
+            message: "Kantor disterilkan.".into(),
+            alternatives: None,
+            notify: false,
+        },
+    )
+    .await
+    .unwrap();
+
+    // The chat, asked the way participants ask.
+    let city = office
+        .name
+        .trim_start_matches("Kantor Cabang ")
+        .to_lowercase();
+    let r = app
+        .post(
+            "/chat/messages",
+            json!({
+                "conversation_id": "c1a55e0c1a55e0c1a55e0c1a55e0c1a5",
+                "message": {"type": "text", "text": format!("kantor bpjs {city} buka ga hari ini")}
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let said: String = r.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(said.contains(&office.name), "{said}");
+    assert!(
+        said.contains(&format!(
+            "ditutup sementara sampai Rabu, 25 November 2026 pukul 15.00 {tz}"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("Care Center 165"), "{said}");
+
+    // The office API.
+    let api = app.get(&format!("/api/v1/offices/{}", office.id.0)).await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(api.body["open_now"], false, "{}", api.text);
+    assert_eq!(
+        api.body["closures"][0]["reason"],
+        "Petugas terkonfirmasi positif COVID-19"
+    );
+
+    // The voice line, called from the participant's registered number.
+    let call = Phone::call(&app.state, &format!("+{phone}")).await;
+    let says = call.last.says();
+    assert!(
+        says.iter().any(|s| s.starts_with(&format!(
+            "Pemberitahuan: {} sedang tutup sampai Rabu dua puluh lima November",
+            office.name
+        ))),
+        "{says:?}"
+    );
+}
