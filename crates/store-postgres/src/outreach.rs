@@ -9,9 +9,9 @@
 //! committed, so two nodes never both hold it.
 
 use crate::casework::{insert_audit, INSERT_AUDIT};
-use crate::error::{corrupt, PgResultExt};
+use crate::error::PgResultExt;
 use crate::messaging::{self, INSERT_OUTBOUND};
-use crate::rows::{self, broadcast_cols, closure_cols, stored_instant};
+use crate::rows::{self, broadcast_cols, broadcast_state, closure_cols, get, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -23,12 +23,8 @@ use store::{
     BroadcastState, BroadcastStateChange, Closure, ClosureEdit, ClosureId, FeedLease, HandOff,
     NewAudit, NewBroadcast, NewClosure, OfficeId, ParticipantId, Result, StoreError,
 };
-use tokio_postgres::types::FromSql;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
-
-fn get<'a, T: FromSql<'a>>(r: &'a Row, i: usize, col: &str) -> Result<T> {
-    r.try_get(i).map_err(|e| corrupt(col, e))
-}
 
 fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
     Ok(get::<i64>(r, i, col)?.max(0) as u64)
@@ -74,35 +70,45 @@ const INSERT_CLOSURE: &str = concat!(
     closure_cols!()
 );
 
+/// Writes one closure with `sql` (returning its columns) and records `audit`, in one
+/// transaction; `None`, with nothing recorded, when the statement matched no row.
+async fn write_closure(
+    db: &PgStore,
+    sql: &'static str,
+    params: &[&(dyn ToSql + Sync)],
+    audit: &NewAudit,
+) -> Result<Option<Closure>> {
+    let mut conn = db.pool.get().await?;
+    let write = conn.prepare(sql).await?;
+    let audit_st = conn.prepare(INSERT_AUDIT).await?;
+    let tx = conn.client.transaction().await.db()?;
+    let Some(row) = tx.query_opt(&write, params).await.db()? else {
+        return Ok(None);
+    };
+    let closure = rows::closure(&row)?;
+    insert_audit(&tx, &audit_st, audit).await?;
+    tx.commit().await.db()?;
+    Ok(Some(closure))
+}
+
 pub(crate) async fn declare_closure(
     db: &PgStore,
     c: NewClosure,
     audit: NewAudit,
 ) -> Result<Closure> {
-    let mut conn = db.pool.get().await?;
-    let insert = conn.prepare(INSERT_CLOSURE).await?;
-    let audit_st = conn.prepare(INSERT_AUDIT).await?;
-    let tx = conn.client.transaction().await.db()?;
-    let row = tx
-        .query_one(
-            &insert,
-            &[
-                &c.office_id.0,
-                &stored_instant(c.starts_at),
-                &stored_instant(c.ends_at),
-                &c.reason,
-                &c.message,
-                &c.alternatives,
-                &stored_instant(c.created_at),
-                &c.created_by,
-            ],
-        )
-        .await
-        .db()?;
-    let closure = rows::closure(&row)?;
-    insert_audit(&tx, &audit_st, &audit).await?;
-    tx.commit().await.db()?;
-    Ok(closure)
+    let params: [&(dyn ToSql + Sync); 8] = [
+        &c.office_id.0,
+        &stored_instant(c.starts_at),
+        &stored_instant(c.ends_at),
+        &c.reason,
+        &c.message,
+        &c.alternatives,
+        &stored_instant(c.created_at),
+        &c.created_by,
+    ];
+    write_closure(db, INSERT_CLOSURE, &params, &audit)
+        .await?
+        .ok_or_else(|| StoreError::Other("inserting a closure returned no row".into()))
 }
 
 /// Only a closure not cancelled changes: the condition is re-checked on the latest row when
@@ -120,38 +126,28 @@ pub(crate) async fn update_closure(
     edit: ClosureEdit,
     audit: NewAudit,
 ) -> Result<Closure> {
-    let mut conn = db.pool.get().await?;
-    let update = conn.prepare(UPDATE_CLOSURE).await?;
-    let exists = conn.prepare(CLOSURE_EXISTS).await?;
-    let audit_st = conn.prepare(INSERT_AUDIT).await?;
-    let tx = conn.client.transaction().await.db()?;
-    let row = tx
-        .query_opt(
-            &update,
-            &[
-                &edit.id.0,
-                &stored_instant(edit.starts_at),
-                &stored_instant(edit.ends_at),
-                &edit.reason,
-                &edit.message,
-                &edit.alternatives,
-            ],
-        )
-        .await
-        .db()?;
-    let Some(row) = row else {
-        return Err(
-            if tx.query_opt(&exists, &[&edit.id.0]).await.db()?.is_some() {
-                StoreError::Conflict(format!("closure {} is cancelled", edit.id))
-            } else {
-                StoreError::NotFound(format!("closure {}", edit.id))
-            },
-        );
-    };
-    let closure = rows::closure(&row)?;
-    insert_audit(&tx, &audit_st, &audit).await?;
-    tx.commit().await.db()?;
-    Ok(closure)
+    let params: [&(dyn ToSql + Sync); 6] = [
+        &edit.id.0,
+        &stored_instant(edit.starts_at),
+        &stored_instant(edit.ends_at),
+        &edit.reason,
+        &edit.message,
+        &edit.alternatives,
+    ];
+    if let Some(closure) = write_closure(db, UPDATE_CLOSURE, &params, &audit).await? {
+        return Ok(closure);
+    }
+    // Asked after the write rolled back: closures are never deleted and the write locked
+    // nothing, so this answers as it would have inside that READ COMMITTED transaction.
+    let exists = db
+        .query_opt(CLOSURE_EXISTS, &[&edit.id.0], |_| Ok(()))
+        .await?
+        .is_some();
+    Err(if exists {
+        StoreError::Conflict(format!("closure {} is cancelled", edit.id))
+    } else {
+        StoreError::NotFound(format!("closure {}", edit.id))
+    })
 }
 
 /// COALESCE keeps the first cancellation's time when it is cancelled again.
@@ -166,19 +162,9 @@ pub(crate) async fn cancel_closure(
     at: DateTime<Utc>,
     audit: NewAudit,
 ) -> Result<Closure> {
-    let mut conn = db.pool.get().await?;
-    let cancel = conn.prepare(CANCEL_CLOSURE).await?;
-    let audit_st = conn.prepare(INSERT_AUDIT).await?;
-    let tx = conn.client.transaction().await.db()?;
-    let row = tx
-        .query_opt(&cancel, &[&id.0, &stored_instant(at)])
-        .await
-        .db()?
-        .ok_or_else(|| StoreError::NotFound(format!("closure {id}")))?;
-    let closure = rows::closure(&row)?;
-    insert_audit(&tx, &audit_st, &audit).await?;
-    tx.commit().await.db()?;
-    Ok(closure)
+    write_closure(db, CANCEL_CLOSURE, &[&id.0, &stored_instant(at)], &audit)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("closure {id}")))
 }
 
 // ---- broadcasts: queuing --------------------------------------------------------------------
@@ -366,11 +352,6 @@ const CANCEL_QUEUED: &str = "UPDATE outbound SET status = 'failed', error_code =
      error_reason = 'broadcast cancelled', lease_until = NULL, updated_at = $2 \
      WHERE broadcast_id = $1 AND status = 'queued'";
 
-fn parse_state(s: &str) -> Result<BroadcastState> {
-    BroadcastState::parse(s)
-        .ok_or_else(|| corrupt("broadcasts.state", format!("unknown state '{s}'")))
-}
-
 pub(crate) async fn set_broadcast_state(
     db: &PgStore,
     change: BroadcastStateChange,
@@ -388,7 +369,7 @@ pub(crate) async fn set_broadcast_state(
         .await
         .db()?
         .ok_or_else(|| StoreError::NotFound(format!("broadcast {}", change.id)))?;
-    let current = parse_state(get(&current, 0, "broadcasts.state")?)?;
+    let current = broadcast_state(get(&current, 0, "broadcasts.state")?)?;
     if !change.from.contains(&current) {
         return Err(StoreError::Conflict(format!(
             "broadcast {} is {}, not {}",
@@ -560,7 +541,7 @@ pub(crate) async fn hand_off_broadcast(
         .await
         .db()?
         .ok_or_else(|| StoreError::NotFound(format!("broadcast {id}")))?;
-    if parse_state(get(&state, 0, "broadcasts.state")?)? != BroadcastState::Sending {
+    if broadcast_state(get(&state, 0, "broadcasts.state")?)? != BroadcastState::Sending {
         // Paused or cancelled since the feeder read it: nothing goes out.
         return Ok(0);
     }

@@ -26,7 +26,7 @@ pub(crate) fn stored_instant(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
-fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize, col: &str) -> Result<T> {
+pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize, col: &str) -> Result<T> {
     row.try_get(i).map_err(|e| corrupt(col, e))
 }
 
@@ -338,6 +338,11 @@ macro_rules! broadcast_cols {
 }
 pub(crate) use broadcast_cols;
 
+pub(crate) fn broadcast_state(s: &str) -> Result<BroadcastState> {
+    BroadcastState::parse(s)
+        .ok_or_else(|| corrupt("broadcasts.state", format!("unknown state '{s}'")))
+}
+
 /// A row selected with [`broadcast_cols`].
 pub(crate) fn broadcast(row: &Row) -> Result<Broadcast> {
     let state: &str = get(row, 7, "broadcasts.state")?;
@@ -353,8 +358,7 @@ pub(crate) fn broadcast(row: &Row) -> Result<Broadcast> {
         text: get(row, 5, "broadcasts.text")?,
         template_params: serde_json::from_str(params)
             .map_err(|e| corrupt("broadcasts.template_params", e))?,
-        state: BroadcastState::parse(state)
-            .ok_or_else(|| corrupt("broadcasts.state", format!("unknown state '{state}'")))?,
+        state: broadcast_state(state)?,
         total: narrow(get::<i64>(row, 8, "broadcasts.total")?, "broadcasts.total")?,
         created_by: get(row, 9, "broadcasts.created_by")?,
         created_at: get(row, 10, "broadcasts.created_at")?,

@@ -5,29 +5,17 @@
 //! database's participants, not from the broadcast's own recipient list.
 
 use crate::binary::{layan, postgres_skipped, PgDatabase, Server};
-use provider_mock::{Channel, MockConfig, MockHandle, MockProvider, StatusWebhook};
+use crate::crashing::{self, free_port};
+use provider_mock::{Channel, MockHandle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const APP_SECRET: &str = "broadcast-crash-app-secret";
-const PHONE_NUMBER_ID: &str = "106540352242922";
 const PARTICIPANTS: &str = "1500";
 const RATE_PER_SEC: &str = "120";
 const KILLS: usize = 3;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn below(rng: &mut demo::SplitMix64, n: u64) -> u64 {
-    rng.next_u64() % n.max(1)
-}
 
 /// Runs a `layan` subcommand against the test's database and returns its stdout.
 fn cli(data_dir: &Path, env: &[(&'static str, String)], args: &[&str]) -> String {
@@ -115,48 +103,22 @@ async fn settle(
 }
 
 async fn crash_resume(database_url: Option<String>) {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    eprintln!("broadcast crash test seed {seed}");
+    let seed = crashing::seed("broadcast crash test");
     let mut rng = demo::SplitMix64::new(seed);
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mock = MockProvider::start(MockConfig {
-        status_webhook: Some(StatusWebhook {
-            url: format!("http://127.0.0.1:{port}/webhooks/whatsapp"),
-            app_secret: APP_SECRET.into(),
-            delivered: true,
-        }),
-        failure_rate: 0.02,
-        seed,
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut env: Vec<(&'static str, String)> = vec![
-        ("LAYAN_LISTEN", format!("127.0.0.1:{port}")),
-        ("LAYAN_DEMO_PARTICIPANTS", PARTICIPANTS.into()),
-        ("RUST_LOG", "warn".into()),
-        ("LAYAN_WHATSAPP_APP_SECRET", APP_SECRET.into()),
-        ("LAYAN_WHATSAPP_VERIFY_TOKEN", "broadcast-verify".into()),
+    let (mock, mut env) = crashing::provider(port, APP_SECRET, 0.02, true, seed).await;
+    env.extend([
+        ("LAYAN_DEMO_PARTICIPANTS", PARTICIPANTS.to_owned()),
+        ("LAYAN_WHATSAPP_TEMPLATE", "layan_pemberitahuan".to_owned()),
         (
-            "LAYAN_WHATSAPP_ACCESS_TOKEN",
-            mock.config().whatsapp_token.clone(),
+            "LAYAN_OUTREACH_WHATSAPP_RATE_PER_SEC",
+            RATE_PER_SEC.to_owned(),
         ),
-        ("LAYAN_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID.into()),
-        ("LAYAN_WHATSAPP_API_BASE", mock.whatsapp_base()),
-        ("LAYAN_WHATSAPP_TEMPLATE", "layan_pemberitahuan".into()),
-        ("LAYAN_OUTREACH_WHATSAPP_RATE_PER_SEC", RATE_PER_SEC.into()),
-        // A killed node's feed lease and send leases end within seconds, so the restarted
-        // node takes over quickly; the grace lets the provider's statuses (which carry our
-        // id) settle sends a kill cut off before they could be recorded.
-        ("LAYAN_OUTREACH_LEASE_SECS", "2".into()),
-        ("LAYAN_MESSAGING_LEASE_SECS", "2".into()),
-        ("LAYAN_MESSAGING_IN_DOUBT_GRACE_SECS", "8".into()),
-        ("LAYAN_MESSAGING_SEND_TIMEOUT_SECS", "3".into()),
-    ];
+        // A killed node's feed lease ends within seconds, so the restarted node (a new
+        // node id) takes the broadcast over quickly.
+        ("LAYAN_OUTREACH_LEASE_SECS", "2".to_owned()),
+    ]);
     if let Some(url) = &database_url {
         env.push(("LAYAN_DATABASE_URL", url.clone()));
     }
@@ -198,16 +160,8 @@ async fn crash_resume(database_url: Option<String>) {
         while mock.accepted_count() < target && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(below(&mut rng, 300))).await;
-        server.child.kill().unwrap();
-        server.child.wait().unwrap();
-        eprintln!(
-            "kill {} after {} provider sends",
-            kill + 1,
-            mock.accepted_count()
-        );
-        tokio::time::sleep(Duration::from_millis(100 + below(&mut rng, 400))).await;
-        server = start(&env);
+        eprintln!("kill {}", kill + 1);
+        crashing::kill_and_restart(&mut server, &mut rng, &mock, || start(&env)).await;
     }
     let status = settle(dir.path(), &env, &id, &mock).await;
     eprintln!("{status}");
@@ -232,18 +186,7 @@ async fn crash_resume(database_url: Option<String>) {
         extra.is_empty(),
         "sent to someone outside the audience: {extra:?}"
     );
-    let refused: Vec<_> = mock
-        .rejected()
-        .into_iter()
-        .filter(|r| {
-            !r.rejection
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("random failure")
-        })
-        .take(3)
-        .collect();
-    assert!(refused.is_empty(), "the provider refused: {refused:#?}");
+    crashing::assert_only_injected_failures(&mock);
     eprintln!(
         "{} recipients, each sent once across {KILLS} kills; {} injected provider failures retried",
         expected.len(),

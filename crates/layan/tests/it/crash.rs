@@ -5,7 +5,8 @@
 //! been answered: none lost, none duplicated.
 
 use crate::binary::{postgres_skipped, PgDatabase, Server};
-use provider_mock::{MockConfig, MockHandle, MockProvider, StatusWebhook};
+use crate::crashing::{self, below, free_port, PHONE_NUMBER_ID};
+use provider_mock::MockHandle;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +15,6 @@ use std::time::{Duration, Instant};
 use store::{OutboxFilter, SharedStore};
 
 const APP_SECRET: &str = "crash-test-app-secret";
-const PHONE_NUMBER_ID: &str = "106540352242922";
 const CLIENTS: usize = 4;
 const SENDERS_PER_CLIENT: usize = 60;
 const MESSAGES_PER_SENDER: usize = 6;
@@ -27,20 +27,6 @@ const TEXTS: [&str; 6] = [
     "apa itu program rehab",
     "makasih min",
 ];
-
-/// Draws below `n` from the demo's deterministic generator, so a failing run can be replayed
-/// from its printed seed.
-fn below(rng: &mut demo::SplitMix64, n: u64) -> u64 {
-    rng.next_u64() % n.max(1)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn webhook(from: &str, wamid: &str, text: &str, timestamp: i64) -> Vec<u8> {
     json!({
@@ -166,44 +152,12 @@ async fn open_store(run: &Run) -> SharedStore {
 }
 
 async fn crash_story(database_url: Option<String>) {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    eprintln!("crash test seed {seed}");
+    let seed = crashing::seed("crash test");
     let mut rng = demo::SplitMix64::new(seed);
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mock = MockProvider::start(MockConfig {
-        status_webhook: Some(StatusWebhook {
-            url: format!("http://127.0.0.1:{port}/webhooks/whatsapp"),
-            app_secret: APP_SECRET.into(),
-            delivered: false,
-        }),
-        failure_rate: 0.03,
-        seed,
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut env: Vec<(&'static str, String)> = vec![
-        ("LAYAN_LISTEN", format!("127.0.0.1:{port}")),
-        ("RUST_LOG", "warn".into()),
-        ("LAYAN_WHATSAPP_APP_SECRET", APP_SECRET.into()),
-        ("LAYAN_WHATSAPP_VERIFY_TOKEN", "crash-verify".into()),
-        (
-            "LAYAN_WHATSAPP_ACCESS_TOKEN",
-            mock.config().whatsapp_token.clone(),
-        ),
-        ("LAYAN_WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID.into()),
-        ("LAYAN_WHATSAPP_API_BASE", mock.whatsapp_base()),
-        ("LAYAN_WHATSAPP_RATE_PER_SEC", "1000".into()),
-        // Short leases so sends cut off by a kill are taken over within seconds; the grace
-        // leaves time for the provider's status (with our id) to settle them first.
-        ("LAYAN_MESSAGING_LEASE_SECS", "2".into()),
-        ("LAYAN_MESSAGING_IN_DOUBT_GRACE_SECS", "8".into()),
-        ("LAYAN_MESSAGING_SEND_TIMEOUT_SECS", "3".into()),
-    ];
+    let (mock, mut env) = crashing::provider(port, APP_SECRET, 0.03, false, seed).await;
+    env.push(("LAYAN_WHATSAPP_RATE_PER_SEC", "1000".into()));
     if let Some(url) = database_url {
         env.push(("LAYAN_DATABASE_URL", url));
     }
@@ -227,17 +181,12 @@ async fn crash_story(database_url: Option<String>) {
         while acked.load(Ordering::Relaxed) < target && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(below(&mut rng, 400))).await;
-        server.child.kill().unwrap();
-        server.child.wait().unwrap();
         eprintln!(
-            "kill {} after {} acknowledged webhooks and {} provider sends",
+            "kill {} after {} acknowledged webhooks",
             kill + 1,
-            acked.load(Ordering::Relaxed),
-            mock.accepted_count()
+            acked.load(Ordering::Relaxed)
         );
-        tokio::time::sleep(Duration::from_millis(100 + below(&mut rng, 500))).await;
-        server = run.start();
+        crashing::kill_and_restart(&mut server, &mut rng, &mock, || run.start()).await;
     }
     for c in clients {
         c.await.unwrap();
@@ -292,19 +241,7 @@ async fn crash_story(database_url: Option<String>) {
         0,
         "received but not stored"
     );
-    // Every refusal was an injected failure, never a malformed request.
-    let refused: Vec<_> = mock
-        .rejected()
-        .into_iter()
-        .filter(|r| {
-            !r.rejection
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("random failure")
-        })
-        .take(3)
-        .collect();
-    assert!(refused.is_empty(), "the provider refused: {refused:#?}");
+    crashing::assert_only_injected_failures(&mock);
     eprintln!(
         "{total} messages, {} replies, {} provider calls refused by injected faults",
         rows.len(),

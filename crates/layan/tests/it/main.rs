@@ -6,6 +6,7 @@ mod broadcast;
 mod browser;
 mod chat;
 mod crash;
+mod crashing;
 mod outbox;
 mod serve;
 mod voice;

@@ -194,6 +194,26 @@ fn unsigned(e: ApiError) -> Response {
     html(e.status, body)
 }
 
+/// Every outreach page is for supervisors and admins: anyone else is sent to sign in or
+/// refused before a handler looks at the request.
+// The error is the finished page, handed straight back by the handler; boxing it would
+// only add an allocation on the refusal path.
+#[allow(clippy::result_large_err)]
+fn manager(signed: Result<SignedIn, ApiError>) -> Result<SignedIn, Response> {
+    let signed = signed.map_err(unsigned)?;
+    if !signed.can(Permission::ManageOutreach) {
+        return Err(forbidden(&signed));
+    }
+    Ok(signed)
+}
+
+/// `manager` for a posted form, handing back the form with the operator.
+#[allow(clippy::result_large_err)]
+fn manager_form<T>(form: Result<ConsoleForm<T>, ApiError>) -> Result<(SignedIn, T), Response> {
+    let ConsoleForm { signed, form } = form.map_err(unsigned)?;
+    Ok((manager(Ok(signed))?, form))
+}
+
 fn forbidden(signed: &SignedIn) -> Response {
     refusal(
         signed,
@@ -569,13 +589,10 @@ pub async fn closures_list(
     Query(q): Query<ClosuresQuery>,
     signed: Result<SignedIn, ApiError>,
 ) -> Response {
-    let signed = match signed {
+    let signed = match manager(signed) {
         Ok(s) => s,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let office = chosen_office(&signed, q.office.as_deref());
     let notice = match (q.ok.as_deref(), office) {
         (Some("declared"), Some(o)) => declared_banner(o, q.broadcast.as_deref()),
@@ -600,30 +617,29 @@ async fn closure_refused(
     fields: ClosureFields,
     e: OutreachError,
 ) -> Response {
+    match form_refusal(e) {
+        Ok((m, status)) => {
+            closures_page(
+                state,
+                signed,
+                Some(office),
+                banner("error", &m),
+                Some(fields),
+                status,
+            )
+            .await
+        }
+        Err(other) => error_response(signed, &other),
+    }
+}
+
+/// The message and status of a refusal shown on the form again (bad input, or a clash with
+/// the closure's state); any other error is handed back for the error page.
+fn form_refusal(e: OutreachError) -> Result<(String, StatusCode), OutreachError> {
     match e {
-        OutreachError::Invalid(m) => {
-            closures_page(
-                state,
-                signed,
-                Some(office),
-                banner("error", &m),
-                Some(fields),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
-        OutreachError::Conflict(m) => {
-            closures_page(
-                state,
-                signed,
-                Some(office),
-                banner("error", &m),
-                Some(fields),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        other => error_response(signed, &other),
+        OutreachError::Invalid(m) => Ok((m, StatusCode::BAD_REQUEST)),
+        OutreachError::Conflict(m) => Ok((m, StatusCode::CONFLICT)),
+        other => Err(other),
     }
 }
 
@@ -631,13 +647,10 @@ pub async fn closures_declare(
     State(state): State<AppState>,
     form: Result<ConsoleForm<ClosureFields>, ApiError>,
 ) -> Response {
-    let ConsoleForm { signed, form } = match form {
+    let (signed, form) = match manager_form(form) {
         Ok(f) => f,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let Some(office) = chosen_office(&signed, Some(&form.office_id)) else {
         return forbidden(&signed);
     };
@@ -720,13 +733,10 @@ pub async fn closure_edit_form(
     Path(id): Path<String>,
     signed: Result<SignedIn, ApiError>,
 ) -> Response {
-    let signed = match signed {
+    let signed = match manager(signed) {
         Ok(s) => s,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let (closure, office) = match closure_for_edit(&state, &signed, &id).await {
         Ok(found) => found,
         Err(r) => return r,
@@ -749,13 +759,10 @@ pub async fn closure_edit(
     Path(id): Path<String>,
     form: Result<ConsoleForm<ClosureFields>, ApiError>,
 ) -> Response {
-    let ConsoleForm { signed, form } = match form {
+    let (signed, form) = match manager_form(form) {
         Ok(f) => f,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let (closure, office) = match closure_for_edit(&state, &signed, &id).await {
         Ok(found) => found,
         Err(r) => return r,
@@ -767,23 +774,17 @@ pub async fn closure_edit(
     match result {
         Ok(_) => Redirect::to(&format!("/console/closures?office={}&ok=edited", office.id))
             .into_response(),
-        Err(OutreachError::Invalid(m)) => edit_page(
-            &signed,
-            &closure,
-            &office,
-            &form,
-            &banner("error", &m),
-            StatusCode::BAD_REQUEST,
-        ),
-        Err(OutreachError::Conflict(m)) => edit_page(
-            &signed,
-            &closure,
-            &office,
-            &form,
-            &banner("error", &m),
-            StatusCode::CONFLICT,
-        ),
-        Err(e) => error_response(&signed, &e),
+        Err(e) => match form_refusal(e) {
+            Ok((m, status)) => edit_page(
+                &signed,
+                &closure,
+                &office,
+                &form,
+                &banner("error", &m),
+                status,
+            ),
+            Err(e) => error_response(&signed, &e),
+        },
     }
 }
 
@@ -798,13 +799,10 @@ pub async fn closure_cancel(
     Path(id): Path<String>,
     form: Result<ConsoleForm<CancelFields>, ApiError>,
 ) -> Response {
-    let ConsoleForm { signed, form } = match form {
+    let (signed, form) = match manager_form(form) {
         Ok(f) => f,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let (closure, office) = match closure_for_edit(&state, &signed, &id).await {
         Ok(found) => found,
         Err(r) => return r,
@@ -1117,13 +1115,10 @@ pub async fn broadcasts_list(
     State(state): State<AppState>,
     signed: Result<SignedIn, ApiError>,
 ) -> Response {
-    let signed = match signed {
+    let signed = match manager(signed) {
         Ok(s) => s,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     broadcasts_page(&state, &signed, String::new(), None, StatusCode::OK).await
 }
 
@@ -1131,13 +1126,10 @@ pub async fn broadcasts_send(
     State(state): State<AppState>,
     form: Result<ConsoleForm<NoticeFields>, ApiError>,
 ) -> Response {
-    let ConsoleForm { signed, form } = match form {
+    let (signed, form) = match manager_form(form) {
         Ok(f) => f,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let result = match form.parse(&signed) {
         Ok(notice) => broadcasts::send_notice(ctx(&state), &operator(&signed), notice).await,
         Err(e) => Err(e),
@@ -1294,13 +1286,10 @@ pub async fn broadcast_detail(
     Query(q): Query<DetailQuery>,
     signed: Result<SignedIn, ApiError>,
 ) -> Response {
-    let signed = match signed {
+    let signed = match manager(signed) {
         Ok(s) => s,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let Some(id) = broadcast_id(&id) else {
         return not_found_broadcast(&signed);
     };
@@ -1379,13 +1368,10 @@ pub async fn broadcast_act(
     Path(id): Path<String>,
     form: Result<ConsoleForm<ActionFields>, ApiError>,
 ) -> Response {
-    let ConsoleForm { signed, form } = match form {
+    let (signed, form) = match manager_form(form) {
         Ok(f) => f,
-        Err(e) => return unsigned(e),
+        Err(r) => return r,
     };
-    if !signed.can(Permission::ManageOutreach) {
-        return forbidden(&signed);
-    }
     let Some(id) = broadcast_id(&id) else {
         return not_found_broadcast(&signed);
     };

@@ -243,6 +243,30 @@ async fn notify(
     Ok(ctx.store.create_broadcast(broadcast).await?)
 }
 
+/// Declaring, editing and cancelling all end alike: the notice, when the operator asked
+/// for one, goes out as a broadcast titled `what` and the office's details.
+async fn declared(
+    ctx: &Ctx<'_>,
+    by: &Operator,
+    office: Office,
+    closure: Closure,
+    what: &str,
+    notice: Option<dialog::outreach::Notice>,
+) -> Result<Declared, OutreachError> {
+    let broadcast = match notice {
+        Some(notice) => {
+            let t = title(what, &office, &closure);
+            Some(notify(ctx, by, &office, &closure, t, notice).await?)
+        }
+        None => None,
+    };
+    Ok(Declared {
+        closure,
+        office,
+        broadcast,
+    })
+}
+
 /// Cancels the closure's broadcasts still being sent (their text has the old details).
 async fn supersede(
     ctx: &Ctx<'_>,
@@ -304,23 +328,15 @@ pub async fn declare(
             audit(by, "closure_declared", detail, ctx.now),
         )
         .await?;
-    let broadcast = if form.notify {
-        let notice = dialog::outreach::closure_notice(
+    let notice = form.notify.then(|| {
+        dialog::outreach::closure_notice(
             &office.name,
             office.timezone,
             &closure,
             &ctx.config.outreach.care_center,
-        );
-        let t = title("Penutupan", &office, &closure);
-        Some(notify(&ctx, by, &office, &closure, t, notice).await?)
-    } else {
-        None
-    };
-    Ok(Declared {
-        closure,
-        office,
-        broadcast,
-    })
+        )
+    });
+    declared(&ctx, by, office, closure, "Penutupan", notice).await
 }
 
 pub async fn edit(
@@ -369,23 +385,15 @@ pub async fn edit(
             e => e.into(),
         })?;
     supersede(&ctx, by, &closure, "penutupan diubah").await?;
-    let broadcast = if form.notify {
-        let notice = dialog::outreach::closure_changed_notice(
+    let notice = form.notify.then(|| {
+        dialog::outreach::closure_changed_notice(
             &office.name,
             office.timezone,
             &closure,
             &ctx.config.outreach.care_center,
-        );
-        let t = title("Perubahan penutupan", &office, &closure);
-        Some(notify(&ctx, by, &office, &closure, t, notice).await?)
-    } else {
-        None
-    };
-    Ok(Declared {
-        closure,
-        office,
-        broadcast,
-    })
+        )
+    });
+    declared(&ctx, by, office, closure, "Perubahan penutupan", notice).await
 }
 
 fn cancelled_already() -> OutreachError {
@@ -422,19 +430,10 @@ pub async fn cancel(
         .await?;
     supersede(&ctx, by, &closure, "penutupan dibatalkan").await?;
     // Cancelling twice tells the participants once.
-    let broadcast = if notify_participants && !was_cancelled {
-        let notice =
-            dialog::outreach::closure_cancelled_notice(&office.name, office.timezone, &closure);
-        let t = title("Pembatalan penutupan", &office, &closure);
-        Some(notify(&ctx, by, &office, &closure, t, notice).await?)
-    } else {
-        None
-    };
-    Ok(Declared {
-        closure,
-        office,
-        broadcast,
-    })
+    let notice = (notify_participants && !was_cancelled).then(|| {
+        dialog::outreach::closure_cancelled_notice(&office.name, office.timezone, &closure)
+    });
+    declared(&ctx, by, office, closure, "Pembatalan penutupan", notice).await
 }
 
 /// The office's closures that have not ended, cancelled ones included, latest start first.
@@ -514,15 +513,14 @@ mod tests {
         }
     }
 
+    /// `check` against the test office, with the default configuration, at `now()`.
+    fn checked(f: &ClosureForm) -> Result<Checked, OutreachError> {
+        check(f, &office(), &Config::default(), now())
+    }
+
     #[test]
     fn local_times_become_utc_in_the_offices_zone() {
-        let c = check(
-            &form(local(24, 8), local(25, 15)),
-            &office(),
-            &Config::default(),
-            now(),
-        )
-        .unwrap();
+        let c = checked(&form(local(24, 8), local(25, 15))).unwrap();
         assert_eq!(
             c.starts_at,
             Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap()
@@ -539,13 +537,7 @@ mod tests {
 
     #[test]
     fn the_defaults_name_the_branch_whatsapp_care_center_and_app() {
-        let c = check(
-            &form(local(24, 8), local(25, 15)),
-            &office(),
-            &Config::default(),
-            now(),
-        )
-        .unwrap();
+        let c = checked(&form(local(24, 8), local(25, 15))).unwrap();
         assert_eq!(
             c.alternatives,
             vec![
@@ -558,50 +550,32 @@ mod tests {
 
     #[test]
     fn times_must_be_in_order_and_not_all_past() {
-        let config = Config::default();
-        let backwards = check(&form(local(25, 8), local(24, 8)), &office(), &config, now());
+        let backwards = checked(&form(local(25, 8), local(24, 8)));
         assert!(matches!(backwards, Err(OutreachError::Invalid(m)) if m.contains("sesudah")));
-        let same = check(&form(local(24, 8), local(24, 8)), &office(), &config, now());
+        let same = checked(&form(local(24, 8), local(24, 8)));
         assert!(matches!(same, Err(OutreachError::Invalid(_))));
         // Ended at 10.00 WITA on the 23rd; now is 11.00 WITA.
-        let past = check(
-            &form(local(23, 8), local(23, 10)),
-            &office(),
-            &config,
-            now(),
-        );
+        let past = checked(&form(local(23, 8), local(23, 10)));
         assert!(matches!(past, Err(OutreachError::Invalid(m)) if m.contains("sudah lewat")));
         // Started earlier, still going: allowed (a closure declared after the fact).
-        assert!(check(
-            &form(local(23, 8), local(23, 15)),
-            &office(),
-            &config,
-            now()
-        )
-        .is_ok());
+        assert!(checked(&form(local(23, 8), local(23, 15))).is_ok());
     }
 
     #[test]
     fn reason_and_message_are_required_and_bounded() {
-        let config = Config::default();
         let mut f = form(local(24, 8), local(25, 15));
         f.reason = "   ".into();
-        assert!(
-            matches!(check(&f, &office(), &config, now()), Err(OutreachError::Invalid(m)) if m.contains("alasan"))
-        );
+        assert!(matches!(checked(&f), Err(OutreachError::Invalid(m)) if m.contains("alasan")));
         let mut f = form(local(24, 8), local(25, 15));
         f.message = "x".repeat(MAX_MESSAGE + 1);
         assert!(
-            matches!(check(&f, &office(), &config, now()), Err(OutreachError::Invalid(m)) if m.contains("terlalu panjang"))
+            matches!(checked(&f), Err(OutreachError::Invalid(m)) if m.contains("terlalu panjang"))
         );
         let mut f = form(local(24, 8), local(25, 15));
         f.alternatives = Some(vec!["".into(), " Kantor KC Maros ".into()]);
-        assert_eq!(
-            check(&f, &office(), &config, now()).unwrap().alternatives,
-            vec!["Kantor KC Maros"]
-        );
+        assert_eq!(checked(&f).unwrap().alternatives, vec!["Kantor KC Maros"]);
         f.alternatives = Some(vec!["x".into(); MAX_ALTERNATIVES + 1]);
-        assert!(check(&f, &office(), &config, now()).is_err());
+        assert!(checked(&f).is_err());
     }
 
     #[test]

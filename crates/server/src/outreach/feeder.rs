@@ -228,20 +228,37 @@ fn hand_off(
     let outbound = if configured {
         render_one(state, broadcast, channel, recipient, at)
     } else {
-        let mut row = NewOutbound::plain(
-            channel.as_str(),
-            &recipient.address,
-            PURPOSE,
-            &broadcast.text,
+        unsendable(
+            broadcast,
+            channel,
+            recipient,
             at,
-        );
-        row.unsendable = Some(format!("the {channel} channel is not configured"));
-        row
+            format!("the {channel} channel is not configured"),
+        )
     };
     HandOff {
         seq: recipient.seq,
         outbound: Some(outbound),
     }
+}
+
+/// The broadcast's text recorded for `recipient` as never sent, saying why.
+fn unsendable(
+    broadcast: &Broadcast,
+    channel: Channel,
+    recipient: &BroadcastRecipient,
+    at: DateTime<Utc>,
+    why: String,
+) -> NewOutbound {
+    let mut row = NewOutbound::plain(
+        channel.as_str(),
+        &recipient.address,
+        PURPOSE,
+        &broadcast.text,
+        at,
+    );
+    row.unsendable = Some(why);
+    row
 }
 
 fn render_one(
@@ -267,17 +284,7 @@ fn render_one(
     // rest is recorded as unsent rather than dropped silently.
     match rows.len() {
         1 => rows.remove(0),
-        0 => {
-            let mut row = NewOutbound::plain(
-                channel.as_str(),
-                &recipient.address,
-                PURPOSE,
-                &broadcast.text,
-                at,
-            );
-            row.unsendable = Some("nothing to send".into());
-            row
-        }
+        0 => unsendable(broadcast, channel, recipient, at, "nothing to send".into()),
         n => {
             tracing::warn!(
                 broadcast = broadcast.id.0,

@@ -17,7 +17,7 @@ use store::{
 };
 use wilayah::TimeZone;
 
-const PASSWORD: &str = "sandi-panjang-sekali";
+pub(crate) const PASSWORD: &str = "sandi-panjang-sekali";
 
 fn config() -> Config {
     let mut config = Config::default();
@@ -35,7 +35,7 @@ fn monday(h: u32, m: u32) -> DateTime<Utc> {
     at(2026, 11, 23, h, m)
 }
 
-async fn office_in(app: &TestApp, tz: TimeZone) -> Office {
+pub(crate) async fn office_in(app: &TestApp, tz: TimeZone) -> Office {
     app.store
         .offices()
         .await
@@ -45,7 +45,7 @@ async fn office_in(app: &TestApp, tz: TimeZone) -> Office {
         .unwrap_or_else(|| panic!("the demo has a branch in {tz:?}"))
 }
 
-async fn add_agent(
+pub(crate) async fn add_agent(
     app: &TestApp,
     username: &str,
     role: AgentRole,
@@ -142,7 +142,7 @@ async fn give(app: &TestApp, case: &Case, agent: &Agent) -> Case {
         .unwrap()
 }
 
-async fn bearer(app: &TestApp, username: &str) -> String {
+pub(crate) async fn bearer(app: &TestApp, username: &str) -> String {
     let r = app
         .post(
             "/api/v1/agent/sessions",
@@ -154,12 +154,16 @@ async fn bearer(app: &TestApp, username: &str) -> String {
 }
 
 /// A browser session: the cookie's token and the CSRF token of the pages.
-struct Browser {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Browser {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-fn form_request(uri: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Request<Body> {
+pub(crate) fn form_request(
+    uri: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> Request<Body> {
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
@@ -173,7 +177,7 @@ fn form_request(uri: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reque
     b.body(Body::from(body)).unwrap()
 }
 
-fn get_with_cookie(uri: &str, cookie: &str) -> Request<Body> {
+pub(crate) fn get_with_cookie(uri: &str, cookie: &str) -> Request<Body> {
     Request::builder()
         .uri(uri)
         .header(header::COOKIE, format!("layan_console={cookie}"))
@@ -181,7 +185,7 @@ fn get_with_cookie(uri: &str, cookie: &str) -> Request<Body> {
         .unwrap()
 }
 
-async fn browser_sign_in(app: &TestApp, username: &str) -> Browser {
+pub(crate) async fn browser_sign_in(app: &TestApp, username: &str) -> Browser {
     let response = response(
         app,
         form_request(
@@ -219,7 +223,7 @@ async fn browser_sign_in(app: &TestApp, username: &str) -> Browser {
 }
 
 /// A response with its headers (the helpers' `raw` keeps only status and body).
-async fn response(app: &TestApp, request: Request<Body>) -> axum::response::Response {
+pub(crate) async fn response(app: &TestApp, request: Request<Body>) -> axum::response::Response {
     use tower::ServiceExt;
     server::router(app.state.clone())
         .oneshot(request)

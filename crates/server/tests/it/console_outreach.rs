@@ -2,50 +2,29 @@
 //! and follows the broadcast to the branch's participants; refusals (role, branch, CSRF,
 //! input) are polite pages that change nothing.
 
+use crate::console::{
+    self, browser_sign_in as sign_in, get_with_cookie as get, office_in, response, Browser,
+};
 use crate::helpers::TestApp;
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use cases::AgentRole;
 use serde_json::Value;
-use server::console::auth::hash_password;
-use store::{Agent, NewAgent, Office, OfficeId};
+use store::{Agent, Office, OfficeId};
 use wilayah::TimeZone;
-
-const PASSWORD: &str = "sandi-panjang-sekali";
 
 async fn app() -> TestApp {
     TestApp::with_demo(40).await
 }
 
-async fn office_in(app: &TestApp, tz: TimeZone) -> Office {
-    app.store
-        .offices()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.timezone == tz)
-        .unwrap_or_else(|| panic!("the demo has a branch in {tz:?}"))
-}
-
-async fn add_agent(
+/// A supervisor or admin without shifts, as the outreach stories need them.
+pub(crate) async fn add_agent(
     app: &TestApp,
     username: &str,
     role: AgentRole,
     office: Option<OfficeId>,
 ) -> Agent {
-    app.store
-        .create_agent(NewAgent {
-            username: username.into(),
-            name: format!("Petugas {username}"),
-            role,
-            office_id: office,
-            password_hash: hash_password(PASSWORD).unwrap(),
-            shifts: Vec::new(),
-            max_open_cases: 20,
-            created_at: app.clock_now(),
-        })
-        .await
-        .unwrap()
+    console::add_agent(app, username, role, office, "", 20).await
 }
 
 /// The branch of a demo participant with a phone: its broadcasts have recipients.
@@ -68,38 +47,8 @@ async fn office_with_participants(app: &TestApp) -> Office {
     panic!("the demo has a participant with a phone and a branch")
 }
 
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
 fn form_request(uri: &str, cookie: &str, form: &[(&str, &str)]) -> Request<Body> {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    Request::builder()
-        .method(Method::POST)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("layan_console={cookie}"))
-        .body(Body::from(body))
-        .unwrap()
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::builder()
-        .uri(uri)
-        .header(header::COOKIE, format!("layan_console={cookie}"))
-        .body(Body::empty())
-        .unwrap()
-}
-
-async fn response(app: &TestApp, request: Request<Body>) -> axum::response::Response {
-    use tower::ServiceExt;
-    server::router(app.state.clone())
-        .oneshot(request)
-        .await
-        .unwrap()
+    console::form_request(uri, Some(cookie), form)
 }
 
 fn location(r: &axum::response::Response) -> String {
@@ -107,38 +56,6 @@ fn location(r: &axum::response::Response) -> String {
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("no Location: {}", r.status()))
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> Browser {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([("username", username), ("password", PASSWORD)])
-        .finish();
-    let r = response(
-        app,
-        Request::post("/console/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let set = r.headers()[header::SET_COOKIE].to_str().unwrap();
-    let cookie = set
-        .split(';')
-        .next()
-        .unwrap()
-        .strip_prefix("layan_console=")
-        .unwrap()
-        .to_string();
-    let page = app.raw(get("/console", &cookie)).await;
-    let csrf = page
-        .text
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the page carries the CSRF token")
-        .to_string();
-    Browser { cookie, csrf }
 }
 
 /// The closure form as a supervisor fills it in: Tuesday 08:00 to Wednesday 16:00, local.
@@ -159,6 +76,21 @@ fn closure_form<'a>(b: &'a Browser, office: &'a str, notify: bool) -> Vec<(&'a s
         f.push(("notify", "1"));
     }
     f
+}
+
+/// Declares a closure from the console form as `b`; the page the console sends them on to.
+async fn declare(app: &TestApp, b: &Browser, office: &str, notify: bool) -> String {
+    let r = response(
+        app,
+        form_request(
+            "/console/closures",
+            &b.cookie,
+            &closure_form(b, office, notify),
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    location(&r)
 }
 
 fn query_value(url: &str, key: &str) -> Option<String> {
@@ -190,13 +122,7 @@ async fn a_supervisor_declares_a_closure_and_follows_the_broadcast_live() {
     assert!(page.text.contains("\nCare Center"), "{}", page.text);
 
     let id = office.id.to_string();
-    let r = response(
-        &app,
-        form_request("/console/closures", &b.cookie, &closure_form(&b, &id, true)),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = location(&r);
+    let to = declare(&app, &b, &id, true).await;
     assert_eq!(query_value(&to, "ok").as_deref(), Some("declared"), "{to}");
     let broadcast: i64 = query_value(&to, "broadcast").unwrap().parse().unwrap();
 
@@ -407,17 +333,7 @@ async fn agents_and_other_branches_are_refused_politely() {
 
     // The branch's supervisor declares; the other branch's supervisor cannot touch it.
     let spv = sign_in(&app, "spv").await;
-    let r = response(
-        &app,
-        form_request(
-            "/console/closures",
-            &spv.cookie,
-            &closure_form(&spv, &id, true),
-        ),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = location(&r);
+    let to = declare(&app, &spv, &id, true).await;
     let closure = query_value(&to, "closure").unwrap();
     let broadcast = query_value(&to, "broadcast").unwrap();
     let progress = format!("/console/broadcasts/{broadcast}/progress");
@@ -459,16 +375,7 @@ async fn a_closure_is_edited_then_cancelled_from_its_list() {
     add_agent(&app, "spv", AgentRole::Supervisor, Some(office.id)).await;
     let b = sign_in(&app, "spv").await;
     let id = office.id.to_string();
-    let r = response(
-        &app,
-        form_request(
-            "/console/closures",
-            &b.cookie,
-            &closure_form(&b, &id, false),
-        ),
-    )
-    .await;
-    let to = location(&r);
+    let to = declare(&app, &b, &id, false).await;
     assert_eq!(query_value(&to, "broadcast"), None, "no notice asked for");
     let closure = query_value(&to, "closure").unwrap();
 
@@ -550,26 +457,7 @@ async fn an_admin_picks_a_branch_and_sends_a_notice_to_a_province() {
     assert!(list.text.contains("Semua peserta"));
     let province = wilayah::regency(office.regencies[0]).unwrap().province_code;
     let code = province.to_string();
-    // No title: refused, with the text kept.
-    let r = app
-        .raw(form_request(
-            "/console/broadcasts",
-            &b.cookie,
-            &[
-                ("csrf", &b.csrf),
-                ("audience", "province"),
-                ("province", &code),
-                ("title", ""),
-                ("text", "Antrean online kini tersedia di Mobile JKN."),
-            ],
-        ))
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
-    assert!(r
-        .text
-        .contains("Antrean online kini tersedia di Mobile JKN."));
-    let r = response(
-        &app,
+    let notice = |title: &str| {
         form_request(
             "/console/broadcasts",
             &b.cookie,
@@ -577,12 +465,18 @@ async fn an_admin_picks_a_branch_and_sends_a_notice_to_a_province() {
                 ("csrf", &b.csrf),
                 ("audience", "province"),
                 ("province", &code),
-                ("title", "Antrean online"),
+                ("title", title),
                 ("text", "Antrean online kini tersedia di Mobile JKN."),
             ],
-        ),
-    )
-    .await;
+        )
+    };
+    // No title: refused, with the text kept.
+    let r = app.raw(notice("")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r
+        .text
+        .contains("Antrean online kini tersedia di Mobile JKN."));
+    let r = response(&app, notice("Antrean online")).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = app.raw(get(&location(&r), &b.cookie)).await;
     assert_eq!(page.status, StatusCode::OK);

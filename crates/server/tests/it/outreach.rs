@@ -4,20 +4,22 @@
 //! out with "STOP" and back in with "MULAI", and broadcasts are paused, resumed and
 //! cancelled.
 
-use crate::helpers::TestApp;
+use crate::console::bearer;
+use crate::console_outreach::add_agent;
+use crate::helpers::{Reply, TestApp};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use cases::AgentRole;
 use provider_mock::{MockConfig, MockHandle, MockProvider};
 use serde_json::{json, Value};
-use server::console::auth::hash_password;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
-use store::{AuditQuery, BroadcastId, BroadcastProgress, NewAgent, Office, OfficeId, SampleFilter};
+use store::{
+    AuditEntry, AuditQuery, BroadcastId, BroadcastProgress, Office, OfficeId, SampleFilter,
+};
 
 const APP_SECRET: &str = "wa-app-secret-for-outreach";
 const PHONE_NUMBER_ID: &str = "106540352242922";
-const PASSWORD: &str = "sandi-panjang-sekali";
 const CLOSURE_TEMPLATE: &str = "layan_penutupan_kantor";
 const NOTICE_TEMPLATE: &str = "layan_pemberitahuan";
 const WAIT: Duration = Duration::from_secs(30);
@@ -47,31 +49,37 @@ async fn outreach(rate: u32) -> Outreach {
     Outreach { app, mock }
 }
 
-async fn add_agent(app: &TestApp, username: &str, role: AgentRole, office: Option<OfficeId>) {
-    app.store
-        .create_agent(NewAgent {
-            username: username.into(),
-            name: format!("Petugas {username}"),
-            role,
-            office_id: office,
-            password_hash: hash_password(PASSWORD).unwrap(),
-            shifts: Vec::new(),
-            max_open_cases: 20,
-            created_at: app.clock_now(),
-        })
-        .await
-        .unwrap();
+/// Declares a closure through the agent API as the holder of `token`.
+async fn declare(app: &TestApp, token: &str, closure: Value) -> Reply {
+    app.request(
+        Method::POST,
+        "/api/v1/agent/closures",
+        Some(closure),
+        Some(token),
+    )
+    .await
 }
 
-async fn bearer(app: &TestApp, username: &str) -> String {
-    let r = app
-        .post(
-            "/api/v1/agent/sessions",
-            json!({"username": username, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    r.body["access_token"].as_str().unwrap().to_string()
+/// Cancels closure `id` through the agent API as the holder of `token`.
+async fn cancel(app: &TestApp, id: i64, token: &str) -> Reply {
+    app.request(
+        Method::POST,
+        &format!("/api/v1/agent/closures/{id}/cancel"),
+        None,
+        Some(token),
+    )
+    .await
+}
+
+/// Every audit entry so far.
+async fn audit_trail(app: &TestApp) -> Vec<AuditEntry> {
+    app.store
+        .audit_entries(&AuditQuery {
+            limit: 10_000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
 }
 
 /// The WhatsApp addresses of each branch's participants, computed from the demo data on its
@@ -257,14 +265,7 @@ async fn a_closure_reaches_each_participant_of_the_branch_once_and_no_one_else()
     })
     .await;
 
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/agent/closures",
-            Some(closure_request(&a, true)),
-            Some(&token),
-        )
-        .await;
+    let r = declare(app, &token, closure_request(&a, true)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let tz = a.timezone.abbreviation();
     assert_eq!(r.body["closure"]["state"], "upcoming");
@@ -344,14 +345,7 @@ async fn a_closure_reaches_each_participant_of_the_branch_once_and_no_one_else()
     assert_eq!(view.status, StatusCode::OK, "{}", view.text);
     assert_eq!(view.body["progress"]["total"], a_phones.len() as u64);
     assert_eq!(view.body["progress"]["waiting"], 0);
-    let audit = app
-        .store
-        .audit_entries(&AuditQuery {
-            limit: 10_000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let audit = audit_trail(app).await;
     for action in ["closure_declared", "broadcast_created"] {
         assert!(
             audit
@@ -564,14 +558,7 @@ async fn pause_holds_resume_continues_and_cancel_stops_with_counts_that_add_up()
     );
     assert!(!broadcasts_received(&o.mock).contains_key(&leaver));
     assert_eq!(p.skipped, 1, "{p:?}");
-    let audit = app
-        .store
-        .audit_entries(&AuditQuery {
-            limit: 10_000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let audit = audit_trail(app).await;
     for action in [
         "broadcast_paused",
         "broadcast_resumed",
@@ -591,14 +578,7 @@ async fn only_the_branch_supervisor_or_an_admin_may_declare_and_times_are_checke
     add_agent(app, "spv.a", AgentRole::Supervisor, Some(a.id)).await;
     for who in ["agent.a", "spv.b"] {
         let token = bearer(app, who).await;
-        let r = app
-            .request(
-                Method::POST,
-                "/api/v1/agent/closures",
-                Some(closure_request(&a, false)),
-                Some(&token),
-            )
-            .await;
+        let r = declare(app, &token, closure_request(&a, false)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.text);
         assert!(r.body["error"]["message"]
             .as_str()
@@ -620,14 +600,7 @@ async fn only_the_branch_supervisor_or_an_admin_may_declare_and_times_are_checke
     let mut backwards = closure_request(&a, false);
     backwards["until"] = json!("2026-11-23T08:00");
     backwards["from"] = json!("2026-11-24T08:00");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/agent/closures",
-            Some(backwards),
-            Some(&token),
-        )
-        .await;
+    let r = declare(app, &token, backwards).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.body["error"]["message"]
         .as_str()
@@ -635,25 +608,11 @@ async fn only_the_branch_supervisor_or_an_admin_may_declare_and_times_are_checke
         .contains("sesudah"));
     let mut no_reason = closure_request(&a, false);
     no_reason["reason"] = json!("  ");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/agent/closures",
-            Some(no_reason),
-            Some(&token),
-        )
-        .await;
+    let r = declare(app, &token, no_reason).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
 
     // Declared, moved by a day, then cancelled: the office API follows each step.
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/agent/closures",
-            Some(closure_request(&a, false)),
-            Some(&token),
-        )
-        .await;
+    let r = declare(app, &token, closure_request(&a, false)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert!(r.body["broadcast"].is_null());
     let id = r.body["closure"]["id"].as_i64().unwrap();
@@ -681,23 +640,9 @@ async fn only_the_branch_supervisor_or_an_admin_may_declare_and_times_are_checke
         instant(&moved.body["closure"]["starts_at"])
     );
     let other = bearer(app, "spv.b").await;
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/agent/closures/{id}/cancel"),
-            None,
-            Some(&other),
-        )
-        .await;
+    let r = cancel(app, id, &other).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/agent/closures/{id}/cancel"),
-            None,
-            Some(&token),
-        )
-        .await;
+    let r = cancel(app, id, &token).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["closure"]["state"], "cancelled");
     let office = app.get(&format!("/api/v1/offices/{}", a.id.0)).await;

@@ -1270,6 +1270,22 @@ async fn verified_on_whatsapp(app: &TestApp, phone: &str, participant: store::Pa
         .unwrap();
 }
 
+/// The stored participant behind a demo sample and the branch serving their regency.
+async fn participant_and_office(
+    app: &TestApp,
+    who: &SampleParticipant,
+) -> (store::Participant, store::Office) {
+    let nik = jkn::Nik::parse(&who.nik).unwrap();
+    let p = app.store.participant_by_nik(&nik).await.unwrap().unwrap();
+    let office = app
+        .store
+        .office_for_regency(p.regency_code())
+        .await
+        .unwrap()
+        .unwrap();
+    (p, office)
+}
+
 #[tokio::test]
 async fn a_caller_of_a_branch_closing_this_week_hears_it_before_the_menu() {
     let app = app().await;
@@ -1279,14 +1295,7 @@ async fn a_caller_of_a_branch_closing_this_week_hears_it_before_the_menu() {
         let Some(phone) = who.phone.clone() else {
             continue;
         };
-        let nik = jkn::Nik::parse(&who.nik).unwrap();
-        let p = app.store.participant_by_nik(&nik).await.unwrap().unwrap();
-        let office = app
-            .store
-            .office_for_regency(p.regency_code())
-            .await
-            .unwrap()
-            .unwrap();
+        let (p, office) = participant_and_office(&app, &who).await;
         if served
             .iter()
             .all(|(_, _, o): &(_, _, store::Office)| o.id != office.id)
@@ -1390,14 +1399,7 @@ async fn a_declared_closure_is_reported_by_the_chat_the_office_api_and_the_voice
         let Some(phone) = who.phone.clone() else {
             continue;
         };
-        let nik = jkn::Nik::parse(&who.nik).unwrap();
-        let p = app.store.participant_by_nik(&nik).await.unwrap().unwrap();
-        let office = app
-            .store
-            .office_for_regency(p.regency_code())
-            .await
-            .unwrap()
-            .unwrap();
+        let (_, office) = participant_and_office(&app, &who).await;
         caller = Some((phone, office));
         break;
     }

@@ -4,16 +4,16 @@
 
 use crate::fixtures::{at, date, family, person, seeded, world, World};
 use crate::harness::{story, Harness};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jkn::{Segment, Sex};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use store::{
     Audience, AuditQuery, Broadcast, BroadcastId, BroadcastKind, BroadcastProgress, BroadcastQuery,
     BroadcastRecipient, BroadcastState, BroadcastStateChange, Claim, ClosureEdit, ClosureId,
-    ConversationRecord, FeedLease, HandOff, NewAudit, NewBroadcast, NewClosure, NewInboxEvent,
-    NewOutbound, OfficeId, OutboxFilter, OutboxState, Participant, ParticipantId, Relation,
-    SendOutcome, Store, StoreError, StoredRequest,
+    ConversationRecord, Family, FeedLease, HandOff, NewAudit, NewBroadcast, NewClosure,
+    NewInboxEvent, NewOutbound, OfficeId, OutboxFilter, OutboxState, Participant, ParticipantId,
+    Relation, SendOutcome, Store, StoreError, StoredRequest,
 };
 
 const WA: &str = "whatsapp";
@@ -247,6 +247,33 @@ fn chat(channel: &str, sender: &str, participant: Option<ParticipantId>) -> Conv
     }
 }
 
+/// A family of one outside the small world, so that an area it lies in gains exactly its
+/// head's mobile number.
+#[allow(clippy::too_many_arguments)]
+fn household(
+    family_id: i64,
+    district: u32,
+    id: i64,
+    name: &str,
+    sex: Sex,
+    birth: NaiveDate,
+    serial: u16,
+    mobile: &str,
+) -> (Family, Participant) {
+    let f = family(family_id, Segment::Pbpu, district);
+    let head = person(
+        id,
+        &f,
+        Relation::Kepala,
+        name,
+        sex,
+        birth,
+        serial,
+        Some(mobile),
+    );
+    (f, head)
+}
+
 async fn town(store: &dyn Store) -> Town {
     let mut w = world();
     // Siti shares her husband's phone: one message for the household.
@@ -256,42 +283,37 @@ async fn town(store: &dyn Store) -> Town {
             p.phone = w.siti.phone.clone();
         }
     }
-    let bondowoso = family(13, Segment::Pbpu, 351101);
-    let lumajang = family(14, Segment::Pbpu, 350801);
-    let jakarta = family(15, Segment::Pbpu, 317101);
-    let agus = person(
+    let (bondowoso, agus) = household(
+        13,
+        351101,
         130,
-        &bondowoso,
-        Relation::Kepala,
         "Agus Salim",
         Sex::Laki,
         date(1979, 2, 3),
         7,
-        Some("081311112222"),
+        "081311112222",
     );
-    let wati = person(
+    let (lumajang, wati) = household(
+        14,
+        350801,
         140,
-        &lumajang,
-        Relation::Kepala,
         "Wati Susilawati",
         Sex::Perempuan,
         date(1991, 8, 9),
         8,
-        Some("081344445555"),
+        "081344445555",
     );
-    let rahmat = person(
+    let (jakarta, rahmat) = household(
+        15,
+        317101,
         150,
-        &jakarta,
-        Relation::Kepala,
         "Rahmat Hidayat",
         Sex::Laki,
         date(1975, 4, 30),
         9,
-        Some("081366667777"),
+        "081366667777",
     );
-    w.batch
-        .families
-        .extend([bondowoso, lumajang, jakarta].iter().cloned());
+    w.batch.families.extend([bondowoso, lumajang, jakarta]);
     w.batch
         .participants
         .extend([agus.clone(), wati.clone(), rahmat.clone()]);

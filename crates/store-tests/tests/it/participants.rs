@@ -29,7 +29,7 @@ async fn a_participant_is_found_by_nik_and_by_card_and_not_by_a_neighbours_nik(d
     // By registered mobile number (the voice line's caller), in both written forms.
     let budis = world.budi.phone.clone().expect("Budi has a phone");
     let by_phone = db.store.participants_by_phone(&budis, 5).await.unwrap();
-    assert_eq!(by_phone, [world.budi.clone()]);
+    assert_eq!(by_phone, std::slice::from_ref(&world.budi));
     let local = jkn::Msisdn::parse(&budis.local()).unwrap();
     assert_eq!(
         db.store.participants_by_phone(&local, 5).await.unwrap(),
