@@ -149,10 +149,7 @@ fn operator(by: Option<String>) -> Operator {
 }
 
 fn local_time(flag: &str, value: &str) -> Result<NaiveDateTime> {
-    let value = value.trim();
-    ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H.%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
+    closures::parse_local_time(value)
         .with_context(|| format!("--{flag}: expected \"YYYY-MM-DD HH:MM\", got {value:?}"))
 }
 

@@ -22,7 +22,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use cases::Permission;
-use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use store::{
@@ -254,13 +254,9 @@ fn without_apology(m: &str) -> String {
     m.strip_prefix("Maaf,").unwrap_or(m).trim().to_string()
 }
 
-fn zone_offset(tz: TimeZone) -> chrono::FixedOffset {
-    directory::hours::offset(tz)
-}
-
 /// "Senin, 24 Nov 2026 08.00 WIB".
 fn local(t: DateTime<Utc>, tz: TimeZone) -> String {
-    let l = t.with_timezone(&zone_offset(tz));
+    let l = t.with_timezone(&directory::hours::offset(tz));
     let weekday = directory::hours::WEEKDAYS_ID[l.weekday().num_days_from_monday() as usize % 7];
     let month = jkn::period::MONTHS_ID
         .get(l.month0() as usize)
@@ -278,17 +274,10 @@ fn local(t: DateTime<Utc>, tz: TimeZone) -> String {
 }
 
 fn input_value(t: DateTime<Utc>, tz: TimeZone) -> String {
-    t.with_timezone(&zone_offset(tz))
+    t.with_timezone(&directory::hours::offset(tz))
         .naive_local()
         .format(INPUT_FORMAT)
         .to_string()
-}
-
-fn parse_local(value: &str) -> Option<NaiveDateTime> {
-    let v = value.trim();
-    NaiveDateTime::parse_from_str(v, INPUT_FORMAT)
-        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
-        .ok()
 }
 
 fn office_options(offices: &[Office], selected: Option<OfficeId>) -> String {
@@ -349,12 +338,12 @@ impl ClosureFields {
     }
 
     fn parse(&self, office_id: OfficeId) -> Result<ClosureForm, OutreachError> {
-        let from = parse_local(&self.from).ok_or_else(|| {
+        let from = closures::parse_local_time(&self.from).ok_or_else(|| {
             OutreachError::Invalid(
                 "Mohon isi waktu mulai tutup dengan tanggal dan jam yang lengkap.".into(),
             )
         })?;
-        let until = parse_local(&self.until).ok_or_else(|| {
+        let until = closures::parse_local_time(&self.until).ok_or_else(|| {
             OutreachError::Invalid(
                 "Mohon isi waktu kantor buka kembali dengan tanggal dan jam yang lengkap.".into(),
             )
@@ -1425,10 +1414,10 @@ mod tests {
         assert_eq!(local(t, TimeZone::Wit), "Selasa, 24 Nov 2026 10.00 WIT");
         assert_eq!(input_value(t, TimeZone::Wita), "2026-11-24T09:00");
         assert_eq!(
-            parse_local("2026-11-24T09:00"),
-            NaiveDateTime::parse_from_str("2026-11-24 09:00", "%Y-%m-%d %H:%M").ok()
+            closures::parse_local_time("2026-11-24T09:00"),
+            chrono::NaiveDateTime::parse_from_str("2026-11-24 09:00", "%Y-%m-%d %H:%M").ok()
         );
-        assert_eq!(parse_local("24/11/2026"), None);
+        assert_eq!(closures::parse_local_time("24/11/2026"), None);
     }
 
     #[test]

@@ -231,15 +231,7 @@ fn parse_local(field: &str, raw: &str, office: &Office) -> Result<NaiveDateTime,
             .with_timezone(&directory::hours::offset(office.timezone))
             .naive_local());
     }
-    [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H.%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+    closures::parse_local_time(raw)
     .ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -61,6 +61,23 @@ pub fn default_alternatives(office: &Office, config: &Config) -> Vec<String> {
     ]
 }
 
+/// A local date and time as people and forms write it: `2026-11-24 08:00`, `2026-11-24T08:00`
+/// (the browser's `datetime-local`), with seconds, or `08.00` with the Indonesian dot. The
+/// console, the agent API and the CLI all read closure times through this one function.
+pub fn parse_local_time(raw: &str) -> Option<NaiveDateTime> {
+    const FORMATS: [&str; 5] = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H.%M",
+    ];
+    let raw = raw.trim();
+    FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+}
+
 /// Whether the agent may manage the office's closures and notices: a supervisor of that
 /// branch, or an admin.
 pub fn may_manage(agent: &Agent, office: OfficeId) -> bool {
