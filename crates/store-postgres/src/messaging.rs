@@ -26,7 +26,7 @@ fn get<'a, T: tokio_postgres::types::FromSql<'a>>(r: &'a Row, i: usize, col: &st
     r.try_get(i).map_err(|e| corrupt(col, e))
 }
 
-fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
+pub(crate) fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
     Ok(get::<i64>(r, i, col)?.max(0) as u64)
 }
 

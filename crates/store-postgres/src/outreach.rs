@@ -10,7 +10,7 @@
 
 use crate::casework::{insert_audit, INSERT_AUDIT};
 use crate::error::PgResultExt;
-use crate::messaging::{self, INSERT_OUTBOUND};
+use crate::messaging::{self, count, INSERT_OUTBOUND};
 use crate::rows::{self, broadcast_cols, broadcast_state, closure_cols, get, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
@@ -24,11 +24,6 @@ use store::{
     NewAudit, NewBroadcast, NewClosure, OfficeId, ParticipantId, Result, StoreError,
 };
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Row;
-
-fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
-    Ok(get::<i64>(r, i, col)?.max(0) as u64)
-}
 
 fn encoded(json: serde_json::Result<String>, what: &str) -> Result<String> {
     json.map_err(|e| StoreError::Other(format!("encoding {what}: {e}")))
@@ -119,8 +114,6 @@ const UPDATE_CLOSURE: &str = concat!(
     closure_cols!()
 );
 
-const CLOSURE_EXISTS: &str = "SELECT 1 FROM closures WHERE id = $1";
-
 pub(crate) async fn update_closure(
     db: &PgStore,
     edit: ClosureEdit,
@@ -139,11 +132,7 @@ pub(crate) async fn update_closure(
     }
     // Asked after the write rolled back: closures are never deleted and the write locked
     // nothing, so this answers as it would have inside that READ COMMITTED transaction.
-    let exists = db
-        .query_opt(CLOSURE_EXISTS, &[&edit.id.0], |_| Ok(()))
-        .await?
-        .is_some();
-    Err(if exists {
+    Err(if closure(db, edit.id).await?.is_some() {
         StoreError::Conflict(format!("closure {} is cancelled", edit.id))
     } else {
         StoreError::NotFound(format!("closure {}", edit.id))
@@ -220,8 +209,7 @@ const QUEUE_EVERYONE: &str = queue_recipients!("TRUE");
 /// it, a plan misled by stale statistics scans at most that many rows.
 const ANALYZE_FROM: u64 = 10_000;
 
-const SET_TOTAL: &str = "UPDATE broadcasts SET total = $2::bigint, \
-     state = CASE WHEN $2::bigint = 0 THEN 'done' ELSE state END WHERE id = $1";
+const SET_TOTAL: &str = "UPDATE broadcasts SET total = $2, state = $3 WHERE id = $1";
 
 pub(crate) async fn create_broadcast(db: &PgStore, b: NewBroadcast) -> Result<Broadcast> {
     let kind = encoded(serde_json::to_string(&b.kind), "a broadcast's kind")?;
@@ -280,7 +268,15 @@ pub(crate) async fn create_broadcast(db: &PgStore, b: NewBroadcast) -> Result<Br
     }
     let total_i64 = i64::try_from(total)
         .map_err(|_| StoreError::Other(format!("{total} recipients do not fit BIGINT")))?;
-    tx.execute(&set_total, &[&id, &total_i64]).await.db()?;
+    // Nobody to reach: done as soon as it is created.
+    let state = if total == 0 {
+        BroadcastState::Done
+    } else {
+        BroadcastState::Sending
+    };
+    tx.execute(&set_total, &[&id, &total_i64, &state.as_str()])
+        .await
+        .db()?;
     insert_audit(&tx, &audit_st, &b.audit).await?;
     tx.commit().await.db()?;
     Ok(Broadcast {
@@ -291,11 +287,7 @@ pub(crate) async fn create_broadcast(db: &PgStore, b: NewBroadcast) -> Result<Br
         title: b.title,
         text: b.text,
         template_params: b.template_params,
-        state: if total == 0 {
-            BroadcastState::Done
-        } else {
-            BroadcastState::Sending
-        },
+        state,
         total,
         created_by: b.created_by,
         created_at,

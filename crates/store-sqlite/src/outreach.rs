@@ -5,17 +5,16 @@
 use crate::casework::insert_audit;
 use crate::error::{corrupt, SqlResultExt};
 use crate::messaging::{in_transaction, insert_outbound_for, last_inbound_sql};
-use crate::rows::{self, instant, json_list, millis, stored_instant};
+use crate::rows::{self, instant, json_list, millis, stored_instant, BROADCAST_COLS};
 use crate::{query_all, query_one};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, Row};
+use rusqlite::{params, params_from_iter, Connection};
 use std::sync::LazyLock;
 use store::{
-    Audience, Broadcast, BroadcastId, BroadcastKind, BroadcastProgress, BroadcastQuery,
-    BroadcastRecipient, BroadcastState, BroadcastStateChange, Closure, ClosureEdit, ClosureId,
-    FeedLease, HandOff, NewAudit, NewBroadcast, NewClosure, OfficeId, ParticipantId, Result,
-    StoreError,
+    Audience, Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
+    BroadcastState, BroadcastStateChange, Closure, ClosureEdit, ClosureId, FeedLease, HandOff,
+    NewAudit, NewBroadcast, NewClosure, OfficeId, ParticipantId, Result, StoreError,
 };
 
 // ---- closures -------------------------------------------------------------------------------
@@ -96,39 +95,39 @@ pub(crate) fn update_closure(
     edit: ClosureEdit,
     audit: NewAudit,
 ) -> Result<Closure> {
-    in_transaction(c, |tx| {
-        let cancelled: Option<Option<i64>> = query_one(
-            tx,
-            "SELECT cancelled_at FROM closures WHERE id = ?1",
-            [edit.id.0],
-            |r| r.get(0).db(),
-        )?;
-        match cancelled {
-            None => return Err(StoreError::NotFound(format!("closure {}", edit.id))),
-            Some(Some(_)) => {
-                return Err(StoreError::Conflict(format!(
-                    "closure {} was cancelled",
-                    edit.id
-                )))
-            }
-            Some(None) => {}
-        }
-        tx.prepare_cached(
+    // Only a closure not cancelled changes; RETURNING gives the stored row.
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
             "UPDATE closures SET starts_at = ?2, ends_at = ?3, reason = ?4, message = ?5, \
-             alternatives = ?6 WHERE id = ?1",
+             alternatives = ?6 WHERE id = ?1 AND cancelled_at IS NULL RETURNING {}",
+            rows::CLOSURE_COLS
         )
-        .db()?
-        .execute(params![
-            edit.id.0,
-            millis(edit.starts_at),
-            millis(edit.ends_at),
-            edit.reason,
-            edit.message,
-            json_list(&edit.alternatives)?,
-        ])
-        .db()?;
+    });
+    let id = edit.id;
+    in_transaction(c, |tx| {
+        let updated = query_one(
+            tx,
+            &SQL,
+            params![
+                id.0,
+                millis(edit.starts_at),
+                millis(edit.ends_at),
+                edit.reason,
+                edit.message,
+                json_list(&edit.alternatives)?,
+            ],
+            rows::closure,
+        )?;
+        let Some(updated) = updated else {
+            // Nothing changed: either no such closure or a cancelled one.
+            return Err(if closure(tx, id)?.is_some() {
+                StoreError::Conflict(format!("closure {id} was cancelled"))
+            } else {
+                StoreError::NotFound(format!("closure {id}"))
+            });
+        };
         insert_audit(tx, &audit)?;
-        closure(tx, edit.id)?.ok_or_else(|| StoreError::NotFound(format!("closure {}", edit.id)))
+        Ok(updated)
     })
 }
 
@@ -162,35 +161,8 @@ const HANDED: i64 = 1;
 const SKIPPED: i64 = 2;
 const CANCELLED: i64 = 3;
 
-const BROADCAST_COLS: &str = "id, kind, office_id, audience, title, text, template_params, \
-     state, total, created_by, created_at, updated_at";
-
 fn encoding(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
     move |e| StoreError::Other(format!("encoding {what}: {e}"))
-}
-
-fn broadcast_row(r: &Row<'_>) -> Result<Broadcast> {
-    let kind: String = r.get(1).db()?;
-    let audience: String = r.get(3).db()?;
-    let params: String = r.get(6).db()?;
-    let state: String = r.get(7).db()?;
-    Ok(Broadcast {
-        id: BroadcastId(r.get(0).db()?),
-        kind: serde_json::from_str::<BroadcastKind>(&kind)
-            .map_err(|e| corrupt("broadcasts.kind", e))?,
-        office_id: r.get::<_, Option<i64>>(2).db()?.map(OfficeId),
-        audience: serde_json::from_str::<Audience>(&audience)
-            .map_err(|e| corrupt("broadcasts.audience", e))?,
-        title: r.get(4).db()?,
-        text: r.get(5).db()?,
-        template_params: serde_json::from_str::<Vec<String>>(&params)
-            .map_err(|e| corrupt("broadcasts.template_params", e))?,
-        state: BroadcastState::parse(&state).ok_or_else(|| corrupt("broadcasts.state", &state))?,
-        total: count(r.get(8).db()?),
-        created_by: r.get(9).db()?,
-        created_at: instant(r.get(10).db()?, "broadcasts.created_at")?,
-        updated_at: instant(r.get(11).db()?, "broadcasts.updated_at")?,
-    })
 }
 
 fn count(n: i64) -> u64 {
@@ -200,7 +172,7 @@ fn count(n: i64) -> u64 {
 pub(crate) fn broadcast(c: &Connection, id: BroadcastId) -> Result<Option<Broadcast>> {
     static SQL: LazyLock<String> =
         LazyLock::new(|| format!("SELECT {BROADCAST_COLS} FROM broadcasts WHERE id = ?1"));
-    query_one(c, &SQL, [id.0], broadcast_row)
+    query_one(c, &SQL, [id.0], rows::broadcast)
 }
 
 fn existing(c: &Connection, id: BroadcastId) -> Result<Broadcast> {
@@ -223,7 +195,7 @@ pub(crate) fn broadcasts(c: &Connection, q: &BroadcastQuery) -> Result<Vec<Broad
             q.state.map(BroadcastState::as_str),
             q.limit
         ],
-        broadcast_row,
+        rows::broadcast,
     )
 }
 
@@ -354,11 +326,20 @@ pub(crate) fn set_broadcast_state(
                     .join(" or ")
             )));
         }
+        static SET_STATE: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "UPDATE broadcasts SET state = ?2, updated_at = ?3 WHERE id = ?1 \
+                 RETURNING {BROADCAST_COLS}"
+            )
+        });
         let at = millis(change.at);
-        tx.prepare_cached("UPDATE broadcasts SET state = ?2, updated_at = ?3 WHERE id = ?1")
-            .db()?
-            .execute(params![id.0, change.to.as_str(), at])
-            .db()?;
+        let changed = query_one(
+            tx,
+            &SET_STATE,
+            params![id.0, change.to.as_str(), at],
+            rows::broadcast,
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("broadcast {id}")))?;
         if change.to == BroadcastState::Cancelled {
             tx.prepare_cached(&format!(
                 "UPDATE broadcast_recipients SET state = {CANCELLED} \
@@ -378,7 +359,7 @@ pub(crate) fn set_broadcast_state(
             .db()?;
         }
         insert_audit(tx, &change.audit)?;
-        existing(tx, id)
+        Ok(changed)
     })
 }
 
@@ -396,7 +377,7 @@ pub(crate) fn lease_broadcasts(c: &Connection, lease: &FeedLease) -> Result<Vec<
         c,
         &SQL,
         params![lease.node, millis(lease.now), millis(lease.until)],
-        broadcast_row,
+        rows::broadcast,
     )?;
     // RETURNING gives no order.
     leased.sort_by_key(|b| b.id);
@@ -450,10 +431,20 @@ pub(crate) fn hand_off_broadcast(
         if existing(tx, id)?.state != BroadcastState::Sending {
             return Ok(0);
         }
-        let is_waiting = format!(
-            "SELECT 1 FROM broadcast_recipients \
-             WHERE broadcast_id = ?1 AND seq = ?2 AND state = {WAITING}"
-        );
+        static IS_WAITING: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT 1 FROM broadcast_recipients \
+                 WHERE broadcast_id = ?1 AND seq = ?2 AND state = {WAITING}"
+            )
+        });
+        // Done once nobody waits any more: checked and set in one statement.
+        static FINISH_IF_DONE: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "UPDATE broadcasts SET state = 'done', updated_at = ?2 \
+                 WHERE id = ?1 AND state = 'sending' AND NOT EXISTS (SELECT 1 \
+                   FROM broadcast_recipients WHERE broadcast_id = ?1 AND state = {WAITING})"
+            )
+        });
         let mut inserted = 0;
         for hand_off in hand_offs {
             // No recipient is numbered beyond i64: such a seq names nobody.
@@ -461,7 +452,7 @@ pub(crate) fn hand_off_broadcast(
                 continue;
             };
             // Another feeder (a node whose lease lapsed) may have handed this one already.
-            let waiting = query_one(tx, &is_waiting, params![id.0, seq], |_| Ok(()))?.is_some();
+            let waiting = query_one(tx, &IS_WAITING, params![id.0, seq], |_| Ok(()))?.is_some();
             if !waiting {
                 continue;
             }
@@ -483,25 +474,10 @@ pub(crate) fn hand_off_broadcast(
             .execute(params![id.0, seq, state, outbound_id])
             .db()?;
         }
-        let anyone_waiting = query_one(
-            tx,
-            &format!(
-                "SELECT 1 FROM broadcast_recipients \
-                 WHERE broadcast_id = ?1 AND state = {WAITING} LIMIT 1"
-            ),
-            [id.0],
-            |_| Ok(()),
-        )?
-        .is_some();
-        if !anyone_waiting {
-            tx.prepare_cached(
-                "UPDATE broadcasts SET state = 'done', updated_at = ?2 \
-                 WHERE id = ?1 AND state = 'sending'",
-            )
+        tx.prepare_cached(&FINISH_IF_DONE)
             .db()?
             .execute(params![id.0, millis(at)])
             .db()?;
-        }
         Ok(inserted)
     })
 }
@@ -596,7 +572,7 @@ mod tests {
     use crate::SqliteStore;
     use std::collections::HashSet;
     use std::time::{Duration, Instant};
-    use store::Store;
+    use store::{BroadcastKind, Store};
 
     /// Participant `i`'s district: a quarter each in Jember, Surabaya, Jakarta and Bondowoso.
     const DISTRICTS: [i64; 4] = [350_902, 357_803, 317_101, 351_101];

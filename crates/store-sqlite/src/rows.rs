@@ -11,8 +11,9 @@ use jkn::{
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
 use store::{
-    Closure, ClosureId, Facility, FacilityId, Family, FamilyId, InboxId, Login, Office, OfficeId,
-    Outbound, OutboundId, Participant, ParticipantId, Relation, StoreError,
+    Broadcast, BroadcastId, BroadcastState, Closure, ClosureId, Facility, FacilityId, Family,
+    FamilyId, InboxId, Login, Office, OfficeId, Outbound, OutboundId, Participant, ParticipantId,
+    Relation, StoreError,
 };
 use wilayah::TimeZone;
 
@@ -271,6 +272,30 @@ pub(crate) fn closure(row: &Row<'_>) -> Result<Closure> {
         cancelled_at: opt_int(row, 9)?
             .map(|v| instant(v, "closures.cancelled_at"))
             .transpose()?,
+    })
+}
+
+pub(crate) const BROADCAST_COLS: &str = "id, kind, office_id, audience, title, text, \
+     template_params, state, total, created_by, created_at, updated_at";
+
+/// A row selected with [`BROADCAST_COLS`].
+pub(crate) fn broadcast(row: &Row<'_>) -> Result<Broadcast> {
+    let state = text(row, 7, "broadcasts.state")?;
+    Ok(Broadcast {
+        id: BroadcastId(int(row, 0)?),
+        kind: serde_json::from_str(text(row, 1, "broadcasts.kind")?)
+            .map_err(|e| corrupt("broadcasts.kind", e))?,
+        office_id: opt_int(row, 2)?.map(OfficeId),
+        audience: serde_json::from_str(text(row, 3, "broadcasts.audience")?)
+            .map_err(|e| corrupt("broadcasts.audience", e))?,
+        title: text(row, 4, "broadcasts.title")?.to_owned(),
+        text: text(row, 5, "broadcasts.text")?.to_owned(),
+        template_params: json(row, 6, "broadcasts.template_params")?,
+        state: BroadcastState::parse(state).ok_or_else(|| corrupt("broadcasts.state", state))?,
+        total: int(row, 8)?.max(0) as u64,
+        created_by: text(row, 9, "broadcasts.created_by")?.to_owned(),
+        created_at: instant(int(row, 10)?, "broadcasts.created_at")?,
+        updated_at: instant(int(row, 11)?, "broadcasts.updated_at")?,
     })
 }
 
