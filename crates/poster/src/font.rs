@@ -2,6 +2,7 @@
 //! advance measured here (no kerning), so a line measured to fit fits in both formats.
 
 use ab_glyph::FontRef;
+use std::sync::OnceLock;
 use ttf_parser::{Face, GlyphId};
 
 static REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
@@ -27,6 +28,12 @@ pub struct Fonts {
 }
 
 impl Fonts {
+    /// The faces, parsed on first use and shared by every render after.
+    pub fn shared() -> &'static Fonts {
+        static FONTS: OnceLock<Fonts> = OnceLock::new();
+        FONTS.get_or_init(Fonts::load)
+    }
+
     pub fn load() -> Fonts {
         Fonts {
             regular: Font::load(REGULAR_TTF),

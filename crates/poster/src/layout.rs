@@ -9,6 +9,8 @@ use qrcode::{Color, EcLevel, QrCode};
 const MARGIN: f32 = 40.0;
 /// Sizes below are for scale 1; a long text shrinks everything, down to this.
 const MIN_SCALE: f32 = 0.55;
+/// Line height as a multiple of the type size.
+const LEADING: f32 = 1.22;
 /// White modules around the code, as the QR standard asks, so phones find it.
 pub const QUIET_ZONE: usize = 4;
 
@@ -103,7 +105,7 @@ impl Cursor<'_> {
         align: Align,
     ) {
         let font = self.fonts.get(weight);
-        let line_height = size * 1.22;
+        let line_height = size * LEADING;
         for paragraph in text.split('\n') {
             let lines = match align {
                 Align::Left => font.wrap(paragraph, size, width),
@@ -133,7 +135,7 @@ impl Cursor<'_> {
     fn baseline(&self, weight: Weight, size: f32) -> f32 {
         let font = self.fonts.get(weight);
         let glyph_height = (font.ascent_em() - font.descent_em()) * size;
-        self.y + (size * 1.22 - glyph_height) / 2.0 + font.ascent_em() * size
+        self.y + (size * LEADING - glyph_height) / 2.0 + font.ascent_em() * size
     }
 
     /// Height `text` would take, without setting it.
@@ -143,7 +145,7 @@ impl Cursor<'_> {
             .split('\n')
             .map(|p| font.wrap(p, size, width).len())
             .sum();
-        lines as f32 * size * 1.22
+        lines as f32 * size * LEADING
     }
 }
 

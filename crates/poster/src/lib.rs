@@ -56,14 +56,14 @@ pub const PNG_DPI: f32 = 150.0;
 
 /// The poster as a one-page PDF with the fonts embedded (subset).
 pub fn pdf(content: &PosterContent) -> Result<Vec<u8>, PosterError> {
-    let fonts = font::Fonts::load();
-    let page = layout::layout(content, &fonts)?;
-    pdf::write(&page, &fonts, content)
+    let fonts = font::Fonts::shared();
+    let page = layout::layout(content, fonts)?;
+    pdf::write(&page, fonts, content)
 }
 
 /// The poster as an RGB PNG of an A4 page at [`PNG_DPI`].
 pub fn png(content: &PosterContent) -> Result<Vec<u8>, PosterError> {
-    let fonts = font::Fonts::load();
-    let page = layout::layout(content, &fonts)?;
-    raster::write(&page, &fonts, PNG_DPI)
+    let fonts = font::Fonts::shared();
+    let page = layout::layout(content, fonts)?;
+    raster::write(&page, fonts, PNG_DPI)
 }

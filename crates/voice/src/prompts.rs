@@ -301,28 +301,28 @@ pub struct ClosureNotice {
     pub alternatives: Vec<String>,
 }
 
-/// An hour of the clock as people say it: "delapan pagi", "satu siang", "tujuh malam".
-fn hour_words(h: u32) -> String {
-    let (twelve, period) = match h {
+/// An hour of the clock as people say it, on the twelve-hour dial with the part of the day:
+/// 8 → (8, "pagi"), 13 → (1, "siang"), 19 → (7, "malam").
+fn hour_of_day(h: u32) -> (u32, &'static str) {
+    match h {
         0 => (12, "malam"),
         1..=10 => (h, "pagi"),
         11 | 12 => (h, "siang"),
         13..=14 => (h - 12, "siang"),
         15..=18 => (h - 12, "sore"),
         _ => (h - 12, "malam"),
-    };
-    format!("{} {period}", number(u64::from(twelve)))
+    }
 }
 
 /// "pukul delapan pagi WIB", "pukul satu lewat tiga puluh menit siang WITA".
 fn clock(h: u32, m: u32, zone: &str) -> String {
-    let hour = hour_words(h);
+    let (twelve, period) = hour_of_day(h);
+    let hour = number(u64::from(twelve));
     if m == 0 {
-        format!("pukul {hour} {zone}")
+        format!("pukul {hour} {period} {zone}")
     } else {
-        let (n, period) = hour.split_once(' ').unwrap_or((hour.as_str(), ""));
         format!(
-            "pukul {n} lewat {} menit {period} {zone}",
+            "pukul {hour} lewat {} menit {period} {zone}",
             number(u64::from(m))
         )
     }
@@ -330,12 +330,7 @@ fn clock(h: u32, m: u32, zone: &str) -> String {
 
 /// "Senin dua puluh empat November", with the year when it is not this year's.
 fn day_words(d: NaiveDate, today: NaiveDate) -> String {
-    let date = if d.year() == today.year() {
-        day_month(d)
-    } else {
-        words::date(d)
-    };
-    format!("{} {date}", words::weekday(d))
+    format!("{} {}", words::weekday(d), date_words(d, today))
 }
 
 /// Written text made speakable: phone numbers and short codes read key by key ("165" →
@@ -507,10 +502,15 @@ impl Account<'_> {
 
 /// A date as said in this call: "tanggal sepuluh Mei" this year, with the year otherwise.
 pub fn spoken_date(d: NaiveDate, today: NaiveDate) -> String {
+    format!("tanggal {}", date_words(d, today))
+}
+
+/// "sepuluh Mei" this year, "sepuluh Mei dua ribu dua puluh tujuh" otherwise.
+fn date_words(d: NaiveDate, today: NaiveDate) -> String {
     if d.year() == today.year() {
-        format!("tanggal {}", day_month(d))
+        day_month(d)
     } else {
-        format!("tanggal {}", words::date(d))
+        words::date(d)
     }
 }
 

@@ -112,15 +112,9 @@ pub fn date(d: NaiveDate) -> String {
     format!("{} {}", day_month(d), signed(i64::from(d.year())))
 }
 
-/// Weekday names from Monday, as written in dates ("Senin, 24 November").
-const WEEKDAYS: [&str; 7] = [
-    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
-];
-
 /// The Indonesian name of the date's weekday, e.g. 2026-11-24 → "Selasa".
 pub fn weekday(d: NaiveDate) -> &'static str {
-    // `num_days_from_monday()` is always 0..=6.
-    WEEKDAYS[d.weekday().num_days_from_monday() as usize % 7]
+    directory::hours::WEEKDAYS_ID[d.weekday().num_days_from_monday() as usize]
 }
 
 /// The word for one keypad key: "0".."9" as digits, '*' "bintang", '#' "pagar".
