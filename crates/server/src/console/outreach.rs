@@ -11,7 +11,7 @@
 //! broadcast is running; without JavaScript a `<noscript>` refresh reloads the page instead.
 
 use crate::console::auth::{ConsoleForm, SignedIn};
-use crate::console::pages::{html, shell};
+use crate::console::pages::{banner, html, not_signed_in as unsigned, shell};
 use crate::error::ApiError;
 use crate::html::escape;
 use crate::outreach::broadcasts::{self, BroadcastAction, NoticeForm};
@@ -160,14 +160,6 @@ fn page(status: StatusCode, title: &str, signed: &SignedIn, body: &str) -> Respo
     html(status, shell(title, Some(signed), &body))
 }
 
-fn banner(class: &str, text: &str) -> String {
-    let role = if class == "error" { "alert" } else { "status" };
-    format!(
-        "<div class=\"notice {class}\" role=\"{role}\">{}</div>",
-        escape(text)
-    )
-}
-
 /// A page that only says why not, with the way back.
 fn refusal(signed: &SignedIn, status: StatusCode, title: &str, text: &str) -> Response {
     let body = format!(
@@ -176,22 +168,6 @@ fn refusal(signed: &SignedIn, status: StatusCode, title: &str, text: &str) -> Re
         banner("error", text)
     );
     page(status, title, signed, &body)
-}
-
-/// The answer without a usable session: sign in, or the reason (a refused CSRF token).
-fn unsigned(e: ApiError) -> Response {
-    if e.status == StatusCode::UNAUTHORIZED {
-        return Redirect::to("/console/login").into_response();
-    }
-    let body = format!(
-        "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Terjadi kendala · Konsol PANDAWA</title><link rel=\"stylesheet\" href=\"/console/assets/console.css\"></head>\
-<body class=\"console\"><main><div class=\"notice error\" role=\"alert\">{}</div>\
-<p><a href=\"/console\">Kembali ke konsol</a></p></main></body></html>",
-        escape(&e.message)
-    );
-    html(e.status, body)
 }
 
 /// Every outreach page is for supervisors and admins: anyone else is sent to sign in or
@@ -257,15 +233,12 @@ fn without_apology(m: &str) -> String {
 /// "Senin, 24 Nov 2026 08.00 WIB".
 fn local(t: DateTime<Utc>, tz: TimeZone) -> String {
     let l = t.with_timezone(&directory::hours::offset(tz));
-    let weekday = directory::hours::WEEKDAYS_ID[l.weekday().num_days_from_monday() as usize % 7];
-    let month = jkn::period::MONTHS_ID
-        .get(l.month0() as usize)
-        .copied()
-        .unwrap_or_default();
+    let weekday = directory::hours::WEEKDAYS_ID[l.weekday().num_days_from_monday() as usize];
+    // Every month's name is at least three letters ("Mei").
+    let month = &jkn::period::MONTHS_ID[l.month0() as usize][..3];
     format!(
-        "{weekday}, {} {} {} {:02}.{:02} {}",
+        "{weekday}, {} {month} {} {:02}.{:02} {}",
         l.day(),
-        &month[..month.len().min(3)],
         l.year(),
         l.hour(),
         l.minute(),
@@ -280,22 +253,44 @@ fn input_value(t: DateTime<Utc>, tz: TimeZone) -> String {
         .to_string()
 }
 
-fn office_options(offices: &[Office], selected: Option<OfficeId>) -> String {
+/// `<option>`s of a `<select>`: value, label, and whether it is the chosen one.
+fn options<V: std::fmt::Display>(items: impl IntoIterator<Item = (V, String, bool)>) -> String {
     let mut s = String::new();
-    for o in offices {
+    for (value, label, selected) in items {
         let _ = write!(
             s,
-            "<option value=\"{}\"{}>{}</option>",
-            o.id,
-            if Some(o.id) == selected {
-                " selected"
-            } else {
-                ""
-            },
-            escape(&o.name)
+            "<option value=\"{value}\"{}>{}</option>",
+            if selected { " selected" } else { "" },
+            escape(&label)
         );
     }
     s
+}
+
+fn office_options(offices: &[Office], selected: Option<OfficeId>) -> String {
+    options(
+        offices
+            .iter()
+            .map(|o| (o.id, o.name.clone(), Some(o.id) == selected)),
+    )
+}
+
+/// A ticked checkbox: present and not "0".
+fn ticked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// `to` with the broadcast the action started, if any.
+fn with_broadcast(mut to: String, broadcast: Option<Broadcast>) -> Response {
+    if let Some(b) = broadcast {
+        let _ = write!(to, "&broadcast={}", b.id);
+    }
+    Redirect::to(&to).into_response()
+}
+
+/// A positive id from the path.
+fn path_id<T>(raw: &str, id: fn(i64) -> T) -> Option<T> {
+    raw.parse::<i64>().ok().filter(|i| *i > 0).map(id)
 }
 
 // ---- closures ------------------------------------------------------------------------------
@@ -332,9 +327,7 @@ pub struct ClosureFields {
 
 impl ClosureFields {
     fn notify(&self) -> bool {
-        self.notify
-            .as_deref()
-            .is_some_and(|v| !v.is_empty() && v != "0")
+        ticked(&self.notify)
     }
 
     fn parse(&self, office_id: OfficeId) -> Result<ClosureForm, OutreachError> {
@@ -467,8 +460,10 @@ async fn closures_page(
     let national = signed.agent.role.is_national();
     let mut body = String::from("<h1>Penutupan kantor cabang</h1>");
     body.push_str(&notice);
+    // An admin's list of branches also holds the chosen one: one read for both.
+    let mut offices = None;
     if national {
-        let offices = match store.offices().await {
+        let all = match store.offices().await {
             Ok(o) => o,
             Err(e) => return error_response(signed, &OutreachError::Store(e)),
         };
@@ -478,8 +473,9 @@ async fn closures_page(
 <label for=\"office\">Kantor cabang</label><select id=\"office\" name=\"office\">\
 <option value=\"\">Pilih kantor cabang</option>{}</select>\
 <button class=\"secondary\" type=\"submit\">Tampilkan</button></form>",
-            office_options(&offices, office_id)
+            office_options(&all, office_id)
         );
+        offices = Some(all);
     }
     let Some(office_id) = office_id else {
         if !national {
@@ -496,7 +492,11 @@ async fn closures_page(
     if !closures::may_manage(&signed.agent, office_id) {
         return forbidden(signed);
     }
-    let office = match store.office(office_id).await {
+    let office = match offices {
+        Some(all) => Ok(all.into_iter().find(|o| o.id == office_id)),
+        None => store.office(office_id).await,
+    };
+    let office = match office {
         Ok(Some(o)) => o,
         Ok(None) => {
             return refusal(
@@ -598,12 +598,13 @@ pub async fn closures_list(
     closures_page(&state, &signed, office, notice, None, StatusCode::OK).await
 }
 
-/// A refused closure form: the page again with the reason and the values as typed.
+/// A refused closure form or cancel: the page again with the reason (and the values as
+/// typed).
 async fn closure_refused(
     state: &AppState,
     signed: &SignedIn,
     office: OfficeId,
-    fields: ClosureFields,
+    fields: Option<ClosureFields>,
     e: OutreachError,
 ) -> Response {
     match form_refusal(e) {
@@ -613,7 +614,7 @@ async fn closure_refused(
                 signed,
                 Some(office),
                 banner("error", &m),
-                Some(fields),
+                fields,
                 status,
             )
             .await
@@ -645,27 +646,20 @@ pub async fn closures_declare(
     };
     let parsed = match form.parse(office) {
         Ok(p) => p,
-        Err(e) => return closure_refused(&state, &signed, office, form, e).await,
+        Err(e) => return closure_refused(&state, &signed, office, Some(form), e).await,
     };
     match closures::declare(ctx(&state), &operator(&signed), parsed).await {
         Ok(Declared {
             closure, broadcast, ..
-        }) => {
-            let mut to = format!(
+        }) => with_broadcast(
+            format!(
                 "/console/closures?office={}&ok=declared&closure={}",
                 office, closure.id
-            );
-            if let Some(b) = broadcast {
-                let _ = write!(to, "&broadcast={}", b.id);
-            }
-            Redirect::to(&to).into_response()
-        }
-        Err(e) => closure_refused(&state, &signed, office, form, e).await,
+            ),
+            broadcast,
+        ),
+        Err(e) => closure_refused(&state, &signed, office, Some(form), e).await,
     }
-}
-
-fn closure_id(raw: &str) -> Option<ClosureId> {
-    raw.parse::<i64>().ok().filter(|i| *i > 0).map(ClosureId)
 }
 
 /// The closure to edit, with its office, if this agent may manage it.
@@ -682,7 +676,7 @@ async fn closure_for_edit(
             "Maaf, penutupan itu tidak ditemukan.",
         )
     };
-    let Some(id) = closure_id(raw) else {
+    let Some(id) = path_id(raw, ClosureId) else {
         return Err(not_found());
     };
     match closures::get(ctx(state), id).await {
@@ -796,28 +790,14 @@ pub async fn closure_cancel(
         Ok(found) => found,
         Err(r) => return r,
     };
-    let notify = form
-        .notify
-        .as_deref()
-        .is_some_and(|v| !v.is_empty() && v != "0");
+    let notify = ticked(&form.notify);
     match closures::cancel(ctx(&state), &operator(&signed), closure.id, notify).await {
-        Ok(Declared { broadcast, .. }) => {
-            let mut to = format!("/console/closures?office={}&ok=cancelled", office.id);
-            if let Some(b) = broadcast {
-                let _ = write!(to, "&broadcast={}", b.id);
-            }
-            Redirect::to(&to).into_response()
-        }
-        Err(OutreachError::Conflict(m)) => {
-            closures_page(
-                &state,
-                &signed,
-                Some(office.id),
-                banner("error", &m),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
+        Ok(Declared { broadcast, .. }) => with_broadcast(
+            format!("/console/closures?office={}&ok=cancelled", office.id),
+            broadcast,
+        ),
+        Err(e @ OutreachError::Conflict(_)) => {
+            closure_refused(&state, &signed, office.id, None, e).await
         }
         Err(e) => error_response(&signed, &e),
     }
@@ -825,39 +805,32 @@ pub async fn closure_cancel(
 
 // ---- broadcasts ----------------------------------------------------------------------------
 
-/// The share of recipients the provider has taken (sent, delivered or read), in percent.
+/// The recipients the provider has taken: sent, delivered or read.
+fn handled(p: &BroadcastProgress) -> u64 {
+    p.sent + p.delivered + p.read
+}
+
+/// `handled` in percent.
 fn handled_percent(p: &BroadcastProgress) -> u64 {
     if p.total == 0 {
         return 100;
     }
-    (p.sent + p.delivered + p.read) * 100 / p.total
+    handled(p) * 100 / p.total
 }
 
-/// The parts of the bar, in the order they are drawn, with their labels.
-const PARTS: [(&str, &str); 8] = [
-    ("read", "Dibaca"),
-    ("delivered", "Diterima"),
-    ("sent", "Terkirim"),
-    ("queued", "Dalam antrean kirim"),
-    ("failed", "Gagal"),
-    ("skipped", "Dilewati (berhenti berlangganan)"),
-    ("cancelled", "Tidak dikirim (dibatalkan)"),
-    ("waiting", "Menunggu giliran"),
+type Count = fn(&BroadcastProgress) -> u64;
+
+/// The parts of the bar, in the order they are drawn, with their labels and counts.
+const PARTS: [(&str, &str, Count); 8] = [
+    ("read", "Dibaca", |p| p.read),
+    ("delivered", "Diterima", |p| p.delivered),
+    ("sent", "Terkirim", |p| p.sent),
+    ("queued", "Dalam antrean kirim", |p| p.queued),
+    ("failed", "Gagal", |p| p.failed),
+    ("skipped", "Dilewati (berhenti berlangganan)", |p| p.skipped),
+    ("cancelled", "Tidak dikirim (dibatalkan)", |p| p.cancelled),
+    ("waiting", "Menunggu giliran", |p| p.waiting),
 ];
-
-fn count(p: &BroadcastProgress, part: &str) -> u64 {
-    match part {
-        "read" => p.read,
-        "delivered" => p.delivered,
-        "sent" => p.sent,
-        "queued" => p.queued,
-        "failed" => p.failed,
-        "skipped" => p.skipped,
-        "cancelled" => p.cancelled,
-        "waiting" => p.waiting,
-        _ => 0,
-    }
-}
 
 fn width(n: u64, total: u64) -> String {
     if total == 0 {
@@ -873,11 +846,11 @@ fn bar(p: &BroadcastProgress, big: bool) -> String {
         if big { " big" } else { "" },
         handled_percent(p)
     );
-    for (part, label) in PARTS.iter().filter(|(k, _)| *k != "waiting") {
+    for (part, label, count) in PARTS.iter().filter(|(k, ..)| *k != "waiting") {
         let _ = write!(
             s,
             "<span data-part=\"{part}\" title=\"{label}\" style=\"width:{}%\"></span>",
-            width(count(p, part), p.total)
+            width(count(p), p.total)
         );
     }
     s.push_str("</div>");
@@ -996,20 +969,10 @@ fn notice_form(signed: &SignedIn, offices: &[Office], fields: &NoticeFields) -> 
             checked("office"),
             office_options(offices, selected)
         );
-        let mut provinces = String::new();
-        for p in wilayah::provinces() {
-            let _ = write!(
-                provinces,
-                "<option value=\"{}\"{}>{}</option>",
-                p.code,
-                if fields.province.trim() == p.code.to_string() {
-                    " selected"
-                } else {
-                    ""
-                },
-                escape(p.name)
-            );
-        }
+        let provinces = options(wilayah::provinces().iter().map(|p| {
+            let selected = fields.province.trim() == p.code.to_string();
+            (p.code, p.name.to_string(), selected)
+        }));
         let _ = write!(
             s,
             "<label class=\"check\"><input type=\"radio\" name=\"audience\" value=\"province\"{}> Peserta satu provinsi</label>\
@@ -1084,7 +1047,7 @@ async fn broadcasts_page(
                 audience = escape(&audience_label(&b.audience, &offices)),
                 state = state_badge(b.state),
                 bar = bar(p, false),
-                done = p.sent + p.delivered + p.read,
+                done = handled(p),
                 total = p.total,
                 failed = p.failed,
             );
@@ -1092,11 +1055,10 @@ async fn broadcasts_page(
         body.push_str("</tbody></table>");
     }
     body.push_str("</section>");
-    if signed.can(Permission::ManageOutreach) {
-        body.push_str("<section class=\"card\" id=\"baru\"><h2>Pengumuman baru</h2>");
-        body.push_str(&notice_form(signed, &offices, &fields.unwrap_or_default()));
-        body.push_str("</section>");
-    }
+    // Only managers get here (`manager`), and every manager may send a notice.
+    body.push_str("<section class=\"card\" id=\"baru\"><h2>Pengumuman baru</h2>");
+    body.push_str(&notice_form(signed, &offices, &fields.unwrap_or_default()));
+    body.push_str("</section>");
     page(status, "Pengiriman pemberitahuan", signed, &body)
 }
 
@@ -1125,32 +1087,13 @@ pub async fn broadcasts_send(
     };
     match result {
         Ok(b) => Redirect::to(&format!("/console/broadcasts/{}?ok=sent", b.id)).into_response(),
-        Err(OutreachError::Invalid(m)) => {
-            broadcasts_page(
-                &state,
-                &signed,
-                banner("error", &m),
-                Some(form),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
-        Err(OutreachError::Conflict(m)) => {
-            broadcasts_page(
-                &state,
-                &signed,
-                banner("error", &m),
-                Some(form),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => error_response(&signed, &e),
+        Err(e) => match form_refusal(e) {
+            Ok((m, status)) => {
+                broadcasts_page(&state, &signed, banner("error", &m), Some(form), status).await
+            }
+            Err(e) => error_response(&signed, &e),
+        },
     }
-}
-
-fn broadcast_id(raw: &str) -> Option<BroadcastId> {
-    raw.parse::<i64>().ok().filter(|i| *i > 0).map(BroadcastId)
 }
 
 fn not_found_broadcast(signed: &SignedIn) -> Response {
@@ -1219,11 +1162,11 @@ fn detail_page(
         "<li><i></i><b data-count=\"total\">{}</b> penerima</li>",
         p.total
     );
-    for (part, label) in PARTS {
+    for (part, label, count) in PARTS {
         let _ = write!(
             body,
             "<li><i data-part=\"{part}\"></i><b data-count=\"{part}\">{}</b> {}</li>",
-            count(p, part),
+            count(p),
             escape(label)
         );
     }
@@ -1279,24 +1222,35 @@ pub async fn broadcast_detail(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Some(id) = broadcast_id(&id) else {
+    let Some(id) = path_id(&id, BroadcastId) else {
         return not_found_broadcast(&signed);
-    };
-    let (b, p) = match broadcasts::get(ctx(&state), &operator(&signed), id).await {
-        Ok(found) => found,
-        Err(OutreachError::NotFound(_)) => return not_found_broadcast(&signed),
-        Err(e) => return error_response(&signed, &e),
-    };
-    let offices = match state.store.offices().await {
-        Ok(o) => o,
-        Err(e) => return error_response(&signed, &OutreachError::Store(e)),
     };
     let notice =
         q.ok.as_deref()
             .and_then(action_done)
             .map(|m| banner("ok", m))
             .unwrap_or_default();
-    detail_page(&signed, &b, &p, &offices, &notice, StatusCode::OK)
+    detail(&state, &signed, id, &notice, StatusCode::OK).await
+}
+
+/// The broadcast's page as it is now, or why not.
+async fn detail(
+    state: &AppState,
+    signed: &SignedIn,
+    id: BroadcastId,
+    notice: &str,
+    status: StatusCode,
+) -> Response {
+    let (b, p) = match broadcasts::get(ctx(state), &operator(signed), id).await {
+        Ok(found) => found,
+        Err(OutreachError::NotFound(_)) => return not_found_broadcast(signed),
+        Err(e) => return error_response(signed, &e),
+    };
+    let offices = match state.store.offices().await {
+        Ok(o) => o,
+        Err(e) => return error_response(signed, &OutreachError::Store(e)),
+    };
+    detail_page(signed, &b, &p, &offices, notice, status)
 }
 
 /// `GET /console/broadcasts/{id}/progress`: the counts the page's script draws.
@@ -1320,7 +1274,7 @@ pub async fn broadcast_progress(
         )
         .into_response()
     };
-    let Some(id) = broadcast_id(&id) else {
+    let Some(id) = path_id(&id, BroadcastId) else {
         return not_found();
     };
     match broadcasts::get(ctx(&state), &operator(&signed), id).await {
@@ -1361,7 +1315,7 @@ pub async fn broadcast_act(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let Some(id) = broadcast_id(&id) else {
+    let Some(id) = path_id(&id, BroadcastId) else {
         return not_found_broadcast(&signed);
     };
     let action = match form.action.as_str() {
@@ -1381,22 +1335,16 @@ pub async fn broadcast_act(
         Ok(_) => {
             Redirect::to(&format!("/console/broadcasts/{}?ok={}", id, form.action)).into_response()
         }
+        // Changed meanwhile (finished, cancelled elsewhere): the page as it is now.
         Err(OutreachError::Conflict(m)) => {
-            // Changed meanwhile (finished, cancelled elsewhere): the page as it is now.
-            match broadcasts::get(ctx(&state), &operator(&signed), id).await {
-                Ok((b, p)) => {
-                    let offices = state.store.offices().await.unwrap_or_default();
-                    detail_page(
-                        &signed,
-                        &b,
-                        &p,
-                        &offices,
-                        &banner("error", &m),
-                        StatusCode::CONFLICT,
-                    )
-                }
-                Err(e) => error_response(&signed, &e),
-            }
+            detail(
+                &state,
+                &signed,
+                id,
+                &banner("error", &m),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(OutreachError::NotFound(_)) => not_found_broadcast(&signed),
         Err(e) => error_response(&signed, &e),

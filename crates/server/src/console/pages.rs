@@ -80,7 +80,7 @@ fn error_page(signed: Option<&SignedIn>, e: &ApiError) -> Response {
 
 /// The answer to a page request without a usable session: the sign-in page for anyone not
 /// signed in, the reason otherwise (a refused CSRF token, a database error).
-fn not_signed_in(e: ApiError) -> Response {
+pub(crate) fn not_signed_in(e: ApiError) -> Response {
     if e.status == StatusCode::UNAUTHORIZED {
         Redirect::to("/console/login").into_response()
     } else {
@@ -88,17 +88,19 @@ fn not_signed_in(e: ApiError) -> Response {
     }
 }
 
+/// A notice at the top of a page: "ok" is read out politely, "error" at once.
+pub(crate) fn banner(class: &str, text: &str) -> String {
+    let role = if class == "error" { "alert" } else { "status" };
+    format!(
+        "<div class=\"notice {class}\" role=\"{role}\">{}</div>",
+        escape(text)
+    )
+}
+
 // ---- sign-in -------------------------------------------------------------------------------------
 
 fn login_page(message: Option<&str>) -> String {
-    let notice = message
-        .map(|m| {
-            format!(
-                "<div class=\"notice error\" role=\"alert\">{}</div>",
-                escape(m)
-            )
-        })
-        .unwrap_or_default();
+    let notice = message.map(|m| banner("error", m)).unwrap_or_default();
     let body = format!(
         "<div class=\"card login\"><h1>Masuk ke konsol petugas</h1>{notice}\
 <form method=\"post\" action=\"/console/login\">\

@@ -78,6 +78,27 @@ fn closure_form<'a>(b: &'a Browser, office: &'a str, notify: bool) -> Vec<(&'a s
     f
 }
 
+/// `closure_form` reopening at `until` instead.
+fn closure_form_until<'a>(
+    b: &'a Browser,
+    office: &'a str,
+    until: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = closure_form(b, office, false);
+    f.retain(|(k, _)| *k != "until");
+    f.push(("until", until));
+    f
+}
+
+/// Whether the office has no closure in force or ahead.
+async fn no_closures(app: &TestApp, office: OfficeId) -> bool {
+    app.store
+        .closures(office, app.clock_now())
+        .await
+        .unwrap()
+        .is_empty()
+}
+
 /// Declares a closure from the console form as `b`; the page the console sends them on to.
 async fn declare(app: &TestApp, b: &Browser, office: &str, notify: bool) -> String {
     let r = response(
@@ -262,9 +283,7 @@ async fn a_refused_form_keeps_what_was_typed_and_csrf_is_required() {
     let b = sign_in(&app, "spv").await;
     let id = office.id.to_string();
 
-    let mut form = closure_form(&b, &id, false);
-    form.retain(|(k, _)| *k != "until");
-    form.push(("until", "2026-11-23T08:00"));
+    let form = closure_form_until(&b, &id, "2026-11-23T08:00");
     let r = app
         .raw(form_request("/console/closures", &b.cookie, &form))
         .await;
@@ -287,12 +306,7 @@ async fn a_refused_form_keeps_what_was_typed_and_csrf_is_required() {
         .raw(form_request("/console/closures", &b.cookie, &no_csrf))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(app
-        .store
-        .closures(office.id, app.clock_now())
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(no_closures(&app, office.id).await);
 }
 
 #[tokio::test]
@@ -324,12 +338,7 @@ async fn agents_and_other_branches_are_refused_politely() {
         ))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(app
-        .store
-        .closures(wib.id, app.clock_now())
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(no_closures(&app, wib.id).await);
 
     // The branch's supervisor declares; the other branch's supervisor cannot touch it.
     let spv = sign_in(&app, "spv").await;
@@ -388,9 +397,7 @@ async fn a_closure_is_edited_then_cancelled_from_its_list() {
         "{}",
         edit.text
     );
-    let mut form = closure_form(&b, &id, false);
-    form.retain(|(k, _)| *k != "until");
-    form.push(("until", "2026-11-26T12:00"));
+    let form = closure_form_until(&b, &id, "2026-11-26T12:00");
     let r = response(
         &app,
         form_request(&format!("/console/closures/{closure}"), &b.cookie, &form),
@@ -418,12 +425,7 @@ async fn a_closure_is_edited_then_cancelled_from_its_list() {
     assert!(page.text.contains("Penutupan dibatalkan."));
     assert!(page.text.contains("Dibatalkan"));
     assert!(!page.text.contains(&format!("action=\"{cancel}\"")));
-    assert!(app
-        .store
-        .closures(office.id, app.clock_now())
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(no_closures(&app, office.id).await);
     // A second cancel (an old tab) tells nobody again.
     let r = response(
         &app,
