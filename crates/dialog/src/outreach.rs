@@ -45,13 +45,16 @@ fn with_stop_line(mut text: String) -> String {
     text
 }
 
-/// What the participant can use meanwhile, as the template's fourth parameter.
-fn alternatives_line(alternatives: &[String], care_center: &str) -> String {
-    let alternatives: Vec<&str> = alternatives
-        .iter()
-        .map(|a| a.trim())
-        .filter(|a| !a.is_empty())
-        .collect();
+/// Whether `text` has `number` as a whole run of digits: a number inside another (165 in
+/// 08118165165) is not it.
+pub fn mentions_number(text: &str, number: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|n| n == number)
+}
+
+/// What the participant can use meanwhile (the non-blank alternatives), as the template's
+/// fourth parameter.
+fn alternatives_line(alternatives: &[&str], care_center: &str) -> String {
     if alternatives.is_empty() {
         format!("Care Center {care_center} (24 jam)")
     } else {
@@ -59,14 +62,14 @@ fn alternatives_line(alternatives: &[String], care_center: &str) -> String {
     }
 }
 
-/// The body shared by a new and a changed closure: when, why, what to do meanwhile.
+/// The notice shared by a new and a changed closure: when, why, what to do meanwhile.
 fn closure_body(
     opening: String,
     office_name: &str,
     tz: TimeZone,
     closure: &Closure,
     care_center: &str,
-) -> (String, Vec<String>) {
+) -> Notice {
     let from = local_time_id(closure.starts_at, tz);
     let until = local_time_id(closure.ends_at, tz);
     let mut text = format!("{opening} mulai {from} sampai {until}.");
@@ -90,25 +93,20 @@ fn closure_body(
             text.push_str(&format!("\n• {a}"));
         }
     }
-    // A number inside another (165 in 08118165165) is not the care centre.
-    let names_care_center = |a: &str| {
-        a.split(|c: char| !c.is_ascii_digit())
-            .any(|n| n == care_center)
-    };
-    if !alternatives.iter().any(|a| names_care_center(a)) {
+    if !alternatives.iter().any(|a| mentions_number(a, care_center)) {
         text.push_str(&format!(
             "\n\nUntuk bantuan 24 jam, hubungi Care Center {care_center}."
         ));
     }
-    (
-        text,
-        vec![
+    Notice {
+        text: with_stop_line(text),
+        template_params: vec![
             office_name.to_owned(),
             from,
             until,
-            alternatives_line(&closure.alternatives, care_center),
+            alternatives_line(&alternatives, care_center),
         ],
-    )
+    }
 }
 
 /// The broadcast telling a branch's participants about a closure.
@@ -119,11 +117,7 @@ pub fn closure_notice(
     care_center: &str,
 ) -> Notice {
     let opening = format!("*Pemberitahuan BPJS Kesehatan*\n{office_name} ditutup sementara");
-    let (text, params) = closure_body(opening, office_name, tz, closure, care_center);
-    Notice {
-        text: with_stop_line(text),
-        template_params: params,
-    }
+    closure_body(opening, office_name, tz, closure, care_center)
 }
 
 /// The broadcast after a closure's times or texts changed: the new details in full.
@@ -136,11 +130,7 @@ pub fn closure_changed_notice(
     let opening = format!(
         "*Perubahan jadwal penutupan kantor*\nJadwal penutupan {office_name} berubah. Kantor kini ditutup sementara"
     );
-    let (text, params) = closure_body(opening, office_name, tz, closure, care_center);
-    Notice {
-        text: with_stop_line(text),
-        template_params: params,
-    }
+    closure_body(opening, office_name, tz, closure, care_center)
 }
 
 /// The broadcast after a closure was called off: the office keeps its usual hours.

@@ -15,9 +15,7 @@ use server::Config;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
-use store::{
-    Audience, Broadcast, BroadcastId, BroadcastProgress, BroadcastState, ClosureId, SharedStore,
-};
+use store::{Audience, Broadcast, BroadcastId, BroadcastProgress, ClosureId, SharedStore};
 
 #[derive(Subcommand)]
 pub enum OfficesCommand {
@@ -395,7 +393,7 @@ async fn status(store: &SharedStore, config: &Config, id: BroadcastId, follow: b
             out.flush()?;
             last = line;
         }
-        if !follow || finished(&b, &p) {
+        if !follow || !b.in_progress(&p) {
             if tty && follow {
                 writeln!(out)?;
             }
@@ -409,15 +407,10 @@ async fn status(store: &SharedStore, config: &Config, id: BroadcastId, follow: b
     }
 }
 
-/// Nothing more will change on our side: handed off (or stopped) and nothing in the outbox.
-fn finished(b: &Broadcast, p: &BroadcastProgress) -> bool {
-    matches!(b.state, BroadcastState::Done | BroadcastState::Cancelled) && p.queued == 0
-}
-
 /// `[##########..........]  50%  sent 5/10 ...`: accepted by the provider (sent, delivered,
 /// read) over everything that will ever be attempted.
 fn bar_line(p: &BroadcastProgress, width: usize) -> String {
-    let done = p.sent + p.delivered + p.read + p.failed + p.skipped + p.cancelled;
+    let done = p.settled();
     let fraction = if p.total == 0 {
         1.0
     } else {

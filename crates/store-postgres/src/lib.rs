@@ -947,7 +947,7 @@ impl Store for PgStore {
         address: &str,
         opted_out: bool,
         at: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         outreach::set_opt_out(self, channel, address, opted_out, at).await
     }
 

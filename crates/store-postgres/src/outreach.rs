@@ -622,14 +622,15 @@ pub(crate) async fn set_opt_out(
     address: &str,
     opted_out: bool,
     at: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let mut conn = db.pool.get().await?;
     let st = conn.prepare(SET_OPT_OUT).await?;
-    conn.client
+    let stored = conn
+        .client
         .execute(&st, &[&channel, &address, &opted_out, &stored_instant(at)])
         .await
         .db()?;
-    Ok(())
+    Ok(stored > 0)
 }
 
 pub(crate) async fn is_opted_out(db: &PgStore, channel: &str, address: &str) -> Result<bool> {

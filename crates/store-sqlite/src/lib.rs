@@ -984,7 +984,7 @@ impl Store for SqliteStore {
         address: &str,
         opted_out: bool,
         at: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let (channel, address) = (channel.to_owned(), address.to_owned());
         self.conns
             .write(move |c| outreach::set_opt_out(c, &channel, &address, opted_out, at))

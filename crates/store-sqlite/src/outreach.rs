@@ -543,8 +543,8 @@ pub(crate) fn set_opt_out(
     address: &str,
     opted_out: bool,
     at: DateTime<Utc>,
-) -> Result<()> {
-    c.prepare_cached(
+) -> Result<bool> {
+    let stored = c.prepare_cached(
         // The WHERE of the upsert drops a change older than the stored one.
         "INSERT INTO opt_outs (channel, address, opted_out, changed_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (channel, address) DO UPDATE SET opted_out = excluded.opted_out, \
@@ -553,7 +553,7 @@ pub(crate) fn set_opt_out(
     .db()?
     .execute(params![channel, address, opted_out, millis(at)])
     .db()?;
-    Ok(())
+    Ok(stored > 0)
 }
 
 pub(crate) fn is_opted_out(c: &Connection, channel: &str, address: &str) -> Result<bool> {

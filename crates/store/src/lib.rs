@@ -173,14 +173,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<u64>;
     async fn broadcast_progress(&self, id: BroadcastId) -> Result<BroadcastProgress>;
     /// Records "STOP"/"berhenti" (`opted_out`) or "MULAI"; a change older than the stored
-    /// one is ignored, so a redelivered old message never undoes a newer choice.
+    /// one is ignored, so a redelivered old message never undoes a newer choice. Returns
+    /// whether this change was stored (false: an older one, ignored).
     async fn set_opt_out(
         &self,
         channel: &str,
         address: &str,
         opted_out: bool,
         at: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<bool>;
     async fn is_opted_out(&self, channel: &str, address: &str) -> Result<bool>;
 
     // ---- sign-in (Mobile-JKN style one-time codes) --------------------------------------

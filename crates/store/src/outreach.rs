@@ -182,6 +182,28 @@ pub struct BroadcastProgress {
     pub cancelled: u64,
 }
 
+impl BroadcastProgress {
+    /// Accepted by the provider: sent, delivered or read.
+    pub fn accepted(&self) -> u64 {
+        self.sent + self.delivered + self.read
+    }
+
+    /// At an end on our side: accepted, failed, skipped or never to be sent.
+    pub fn settled(&self) -> u64 {
+        self.accepted() + self.failed + self.skipped + self.cancelled
+    }
+}
+
+impl Broadcast {
+    /// Whether sending can still move `progress` (beyond delivery and read receipts): it is
+    /// being sent or paused, or something is still waiting or in the outbox.
+    pub fn in_progress(&self, progress: &BroadcastProgress) -> bool {
+        matches!(self.state, BroadcastState::Sending | BroadcastState::Paused)
+            || progress.waiting > 0
+            || progress.queued > 0
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BroadcastQuery {
     pub office_id: Option<OfficeId>,

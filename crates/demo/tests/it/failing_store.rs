@@ -148,7 +148,7 @@ impl Store for FailingStore {
     async fn broadcast_progress(&self, _: BroadcastId) -> Result<BroadcastProgress> {
         down()
     }
-    async fn set_opt_out(&self, _: &str, _: &str, _: bool, _: DateTime<Utc>) -> Result<()> {
+    async fn set_opt_out(&self, _: &str, _: &str, _: bool, _: DateTime<Utc>) -> Result<bool> {
         down()
     }
     async fn is_opted_out(&self, _: &str, _: &str) -> Result<bool> {

@@ -142,14 +142,6 @@ pub async fn style() -> Response {
 
 // ---- shared --------------------------------------------------------------------------------
 
-fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        store: &state.store,
-        config: &state.config,
-        now: state.now(),
-    }
-}
-
 fn operator(signed: &SignedIn) -> Operator {
     Operator::Agent(signed.agent.clone())
 }
@@ -508,7 +500,7 @@ async fn closures_page(
         }
         Err(e) => return error_response(signed, &OutreachError::Store(e)),
     };
-    let list = match closures::list(ctx(state), office_id).await {
+    let list = match closures::list(Ctx::of(state), office_id).await {
         Ok(l) => l,
         Err(e) => return error_response(signed, &e),
     };
@@ -648,7 +640,7 @@ pub async fn closures_declare(
         Ok(p) => p,
         Err(e) => return closure_refused(&state, &signed, office, Some(form), e).await,
     };
-    match closures::declare(ctx(&state), &operator(&signed), parsed).await {
+    match closures::declare(Ctx::of(&state), &operator(&signed), parsed).await {
         Ok(Declared {
             closure, broadcast, ..
         }) => with_broadcast(
@@ -679,7 +671,7 @@ async fn closure_for_edit(
     let Some(id) = path_id(raw, ClosureId) else {
         return Err(not_found());
     };
-    match closures::get(ctx(state), id).await {
+    match closures::get(Ctx::of(state), id).await {
         Ok((c, _)) if !closures::may_manage(&signed.agent, c.office_id) => Err(forbidden(signed)),
         Ok(found) => Ok(found),
         Err(OutreachError::NotFound(_)) => Err(not_found()),
@@ -751,7 +743,7 @@ pub async fn closure_edit(
         Err(r) => return r,
     };
     let result = match form.parse(office.id) {
-        Ok(parsed) => closures::edit(ctx(&state), &operator(&signed), closure.id, parsed).await,
+        Ok(parsed) => closures::edit(Ctx::of(&state), &operator(&signed), closure.id, parsed).await,
         Err(e) => Err(e),
     };
     match result {
@@ -791,7 +783,7 @@ pub async fn closure_cancel(
         Err(r) => return r,
     };
     let notify = ticked(&form.notify);
-    match closures::cancel(ctx(&state), &operator(&signed), closure.id, notify).await {
+    match closures::cancel(Ctx::of(&state), &operator(&signed), closure.id, notify).await {
         Ok(Declared { broadcast, .. }) => with_broadcast(
             format!("/console/closures?office={}&ok=cancelled", office.id),
             broadcast,
@@ -806,16 +798,12 @@ pub async fn closure_cancel(
 // ---- broadcasts ----------------------------------------------------------------------------
 
 /// The recipients the provider has taken: sent, delivered or read.
-fn handled(p: &BroadcastProgress) -> u64 {
-    p.sent + p.delivered + p.read
-}
-
 /// `handled` in percent.
 fn handled_percent(p: &BroadcastProgress) -> u64 {
     if p.total == 0 {
         return 100;
     }
-    handled(p) * 100 / p.total
+    p.accepted() * 100 / p.total
 }
 
 type Count = fn(&BroadcastProgress) -> u64;
@@ -1013,7 +1001,7 @@ async fn broadcasts_page(
     fields: Option<NoticeFields>,
     status: StatusCode,
 ) -> Response {
-    let list = match broadcasts::list(ctx(state), &operator(signed), LIST_LIMIT).await {
+    let list = match broadcasts::list(Ctx::of(state), &operator(signed), LIST_LIMIT).await {
         Ok(l) => l,
         Err(e) => return error_response(signed, &e),
     };
@@ -1047,7 +1035,7 @@ async fn broadcasts_page(
                 audience = escape(&audience_label(&b.audience, &offices)),
                 state = state_badge(b.state),
                 bar = bar(p, false),
-                done = handled(p),
+                done = p.accepted(),
                 total = p.total,
                 failed = p.failed,
             );
@@ -1082,7 +1070,7 @@ pub async fn broadcasts_send(
         Err(r) => return r,
     };
     let result = match form.parse(&signed) {
-        Ok(notice) => broadcasts::send_notice(ctx(&state), &operator(&signed), notice).await,
+        Ok(notice) => broadcasts::send_notice(Ctx::of(&state), &operator(&signed), notice).await,
         Err(e) => Err(e),
     };
     match result {
@@ -1125,9 +1113,7 @@ fn detail_page(
     notice: &str,
     status: StatusCode,
 ) -> Response {
-    let running = matches!(b.state, BroadcastState::Sending | BroadcastState::Paused)
-        || p.waiting > 0
-        || p.queued > 0;
+    let running = b.in_progress(p);
     // Delivery and read receipts still arrive after the last hand-off.
     let receipts = p.sent + p.delivered > 0;
     let progress_url = format!("/console/broadcasts/{}/progress", b.id);
@@ -1241,7 +1227,7 @@ async fn detail(
     notice: &str,
     status: StatusCode,
 ) -> Response {
-    let (b, p) = match broadcasts::get(ctx(state), &operator(signed), id).await {
+    let (b, p) = match broadcasts::get(Ctx::of(state), &operator(signed), id).await {
         Ok(found) => found,
         Err(OutreachError::NotFound(_)) => return not_found_broadcast(signed),
         Err(e) => return error_response(signed, &e),
@@ -1277,7 +1263,7 @@ pub async fn broadcast_progress(
     let Some(id) = path_id(&id, BroadcastId) else {
         return not_found();
     };
-    match broadcasts::get(ctx(&state), &operator(&signed), id).await {
+    match broadcasts::get(Ctx::of(&state), &operator(&signed), id).await {
         Ok((b, p)) => (
             [(header::CACHE_CONTROL, "no-store")],
             axum::Json(serde_json::json!({
@@ -1331,7 +1317,7 @@ pub async fn broadcast_act(
             )
         }
     };
-    match broadcasts::act(ctx(&state), &operator(&signed), id, action).await {
+    match broadcasts::act(Ctx::of(&state), &operator(&signed), id, action).await {
         Ok(_) => {
             Redirect::to(&format!("/console/broadcasts/{}?ok={}", id, form.action)).into_response()
         }

@@ -54,17 +54,18 @@ impl From<OutreachError> for ApiError {
     }
 }
 
-fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        store: &state.store,
-        config: &state.config,
-        now: state.now(),
-    }
+/// A closure id from a path (as `console::work::case_id`): anything else does not exist.
+fn closure_id(raw: &str) -> Result<ClosureId, ApiError> {
+    raw.parse::<i64>()
+        .map(ClosureId)
+        .map_err(|_| ApiError::not_found("Penutupan kantor tidak ditemukan."))
 }
 
-fn id_from(raw: &str, what: &str) -> Result<i64, ApiError> {
+/// A broadcast id from a path: anything else does not exist.
+fn broadcast_id(raw: &str) -> Result<BroadcastId, ApiError> {
     raw.parse::<i64>()
-        .map_err(|_| ApiError::not_found(format!("{what} tidak ditemukan.")))
+        .map(BroadcastId)
+        .map_err(|_| ApiError::not_found("Siaran tidak ditemukan."))
 }
 
 // ---- views ------------------------------------------------------------------------------------
@@ -207,13 +208,8 @@ async fn list_closures(
             )
         })?,
     };
-    let ctx = ctx(&state);
-    let list = closures::list(ctx, office_id).await?;
-    let office = state
-        .store
-        .office(office_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Kantor cabang tidak ditemukan."))?;
+    let ctx = Ctx::of(&state);
+    let (office, list) = closures::list_with_office(ctx, office_id).await?;
     Ok(Json(ClosureList {
         closures: list
             .into_iter()
@@ -222,14 +218,18 @@ async fn list_closures(
     }))
 }
 
+/// An instant as the office's wall-clock time.
+fn local_time<Tz: chrono::TimeZone>(t: DateTime<Tz>, office: &Office) -> NaiveDateTime {
+    t.with_timezone(&directory::hours::offset(office.timezone))
+        .naive_local()
+}
+
 /// A local time of the office: `2026-11-24T08:00` (or with a space, or seconds). A time with
 /// an offset (`...+08:00`, `...Z`) is taken as that instant and turned into the office's time.
 fn parse_local(field: &str, raw: &str, office: &Office) -> Result<NaiveDateTime, ApiError> {
     let raw = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(t
-            .with_timezone(&directory::hours::offset(office.timezone))
-            .naive_local());
+        return Ok(local_time(t, office));
     }
     closures::parse_local_time(raw)
     .ok_or_else(|| {
@@ -257,21 +257,14 @@ pub struct NewClosureRequest {
     pub notify: bool,
 }
 
-async fn office_of(state: &AppState, id: OfficeId) -> Result<Office, ApiError> {
-    state
-        .store
-        .office(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Kantor cabang tidak ditemukan."))
-}
-
 /// `POST /api/v1/agent/closures`.
 async fn declare_closure(
     State(state): State<AppState>,
     signed: SignedIn,
     ApiJson(req): ApiJson<NewClosureRequest>,
 ) -> Result<Response, ApiError> {
-    let office = office_of(&state, OfficeId(req.office_id)).await?;
+    let ctx = Ctx::of(&state);
+    let office = closures::office(&ctx, OfficeId(req.office_id)).await?;
     let form = ClosureForm {
         office_id: office.id,
         from_local: parse_local("from", &req.from, &office)?,
@@ -281,7 +274,6 @@ async fn declare_closure(
         alternatives: req.alternatives,
         notify: req.notify,
     };
-    let ctx = ctx(&state);
     let declared = closures::declare(ctx, &Operator::Agent(signed.agent), form).await?;
     Ok((StatusCode::CREATED, Json(declared_view(declared, ctx.now))).into_response())
 }
@@ -292,8 +284,8 @@ async fn get_closure(
     Path(id): Path<String>,
     _signed: SignedIn,
 ) -> Result<Json<ClosureView>, ApiError> {
-    let id = ClosureId(id_from(&id, "Penutupan kantor")?);
-    let ctx = ctx(&state);
+    let id = closure_id(&id)?;
+    let ctx = Ctx::of(&state);
     let (closure, office) = closures::get(ctx, id).await?;
     Ok(Json(closure_view(closure, &office, ctx.now)))
 }
@@ -318,22 +310,18 @@ async fn edit_closure(
     signed: SignedIn,
     ApiJson(req): ApiJson<EditClosureRequest>,
 ) -> Result<Json<DeclaredView>, ApiError> {
-    let id = ClosureId(id_from(&id, "Penutupan kantor")?);
-    let ctx = ctx(&state);
+    let id = closure_id(&id)?;
+    let ctx = Ctx::of(&state);
     let (existing, office) = closures::get(ctx, id).await?;
-    let local = |t: DateTime<Utc>| {
-        t.with_timezone(&directory::hours::offset(office.timezone))
-            .naive_local()
-    };
     let form = ClosureForm {
         office_id: office.id,
         from_local: match &req.from {
             Some(raw) => parse_local("from", raw, &office)?,
-            None => local(existing.starts_at),
+            None => local_time(existing.starts_at, &office),
         },
         until_local: match &req.until {
             Some(raw) => parse_local("until", raw, &office)?,
-            None => local(existing.ends_at),
+            None => local_time(existing.ends_at, &office),
         },
         reason: req.reason.unwrap_or(existing.reason),
         message: req.message.unwrap_or(existing.message),
@@ -358,7 +346,7 @@ async fn cancel_closure(
     signed: SignedIn,
     body: axum::body::Bytes,
 ) -> Result<Json<DeclaredView>, ApiError> {
-    let id = ClosureId(id_from(&id, "Penutupan kantor")?);
+    let id = closure_id(&id)?;
     let req: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CancelRequest::default()
     } else {
@@ -370,7 +358,7 @@ async fn cancel_closure(
             )
         })?
     };
-    let ctx = ctx(&state);
+    let ctx = Ctx::of(&state);
     let declared = closures::cancel(ctx, &Operator::Agent(signed.agent), id, req.notify).await?;
     Ok(Json(declared_view(declared, ctx.now)))
 }
@@ -395,7 +383,7 @@ async fn list_broadcasts(
     ApiQuery(q): ApiQuery<BroadcastListQuery>,
 ) -> Result<Json<BroadcastList>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let list = broadcasts::list(ctx(&state), &Operator::Agent(signed.agent), limit).await?;
+    let list = broadcasts::list(Ctx::of(&state), &Operator::Agent(signed.agent), limit).await?;
     Ok(Json(BroadcastList {
         broadcasts: list
             .into_iter()
@@ -423,7 +411,7 @@ async fn send_notice(
         title: req.title,
         text: req.text,
     };
-    let b = broadcasts::send_notice(ctx(&state), &Operator::Agent(signed.agent), form).await?;
+    let b = broadcasts::send_notice(Ctx::of(&state), &Operator::Agent(signed.agent), form).await?;
     Ok((StatusCode::CREATED, Json(broadcast_view(b, None))).into_response())
 }
 
@@ -433,8 +421,8 @@ async fn get_broadcast(
     Path(id): Path<String>,
     signed: SignedIn,
 ) -> Result<Json<BroadcastView>, ApiError> {
-    let id = BroadcastId(id_from(&id, "Siaran")?);
-    let (b, p) = broadcasts::get(ctx(&state), &Operator::Agent(signed.agent), id).await?;
+    let id = broadcast_id(&id)?;
+    let (b, p) = broadcasts::get(Ctx::of(&state), &Operator::Agent(signed.agent), id).await?;
     Ok(Json(broadcast_view(b, Some(p))))
 }
 
@@ -444,12 +432,12 @@ async fn act(
     Path((id, action)): Path<(String, String)>,
     signed: SignedIn,
 ) -> Result<Json<BroadcastView>, ApiError> {
-    let id = BroadcastId(id_from(&id, "Siaran")?);
+    let id = broadcast_id(&id)?;
     let action = BroadcastAction::parse(&action).ok_or_else(|| {
         ApiError::not_found("Tindakan siaran tidak dikenal (pause, resume atau cancel).")
     })?;
     let by = Operator::Agent(signed.agent);
-    let ctx = ctx(&state);
+    let ctx = Ctx::of(&state);
     let b = broadcasts::act(ctx, &by, id, action).await?;
     let progress = state.store.broadcast_progress(b.id).await?;
     Ok(Json(broadcast_view(b, Some(progress))))

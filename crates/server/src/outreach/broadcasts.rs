@@ -6,7 +6,7 @@
 //! every tick (the store refuses hand-offs of a broadcast no longer `Sending`), so the change
 //! takes effect within one feed interval.
 
-use super::closures::check_may_manage;
+use super::closures::{check_may_manage, invalid, required};
 use super::{audit, Ctx, Operator, OutreachError};
 use cases::Permission;
 use store::{
@@ -69,10 +69,6 @@ impl BroadcastAction {
     }
 }
 
-fn invalid(message: impl Into<String>) -> OutreachError {
-    OutreachError::Invalid(message.into())
-}
-
 fn forbidden() -> OutreachError {
     OutreachError::Forbidden(
         "Anda tidak memiliki izin untuk siaran ini. Supervisor hanya dapat mengelola siaran kantor cabangnya sendiri; siaran ke wilayah lain hanya oleh admin.".to_owned(),
@@ -87,11 +83,7 @@ async fn check_audience(
 ) -> Result<Option<store::OfficeId>, OutreachError> {
     match audience {
         Audience::Office { office_id } => {
-            if ctx.store.office(*office_id).await?.is_none() {
-                return Err(OutreachError::NotFound(
-                    "Kantor cabang tidak ditemukan.".to_owned(),
-                ));
-            }
+            super::closures::office(ctx, *office_id).await?;
             check_may_manage(by, *office_id)?;
             return Ok(Some(*office_id));
         }
@@ -158,17 +150,8 @@ pub async fn send_notice(
             "Judul siaran terlalu panjang; mohon persingkat menjadi paling banyak {MAX_TITLE} karakter."
         )));
     }
-    let text = form.text.trim();
-    if text.is_empty() {
-        return Err(invalid("Mohon isi teks pemberitahuan."));
-    }
-    let len = text.chars().count();
-    if len > MAX_TEXT {
-        return Err(invalid(format!(
-            "Teks pemberitahuan terlalu panjang ({len} karakter); mohon persingkat menjadi paling banyak {MAX_TEXT} karakter."
-        )));
-    }
-    let notice = dialog::outreach::notice(text);
+    let text = required(&form.text, "teks pemberitahuan", MAX_TEXT)?;
+    let notice = dialog::outreach::notice(&text);
     let detail = format!("siaran \"{title}\" ke {}", audience_label(&form.audience));
     let broadcast = NewBroadcast {
         kind: BroadcastKind::Notice,

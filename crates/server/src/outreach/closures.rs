@@ -117,11 +117,11 @@ struct Checked {
     alternatives: Vec<String>,
 }
 
-fn invalid(message: impl Into<String>) -> OutreachError {
+pub(super) fn invalid(message: impl Into<String>) -> OutreachError {
     OutreachError::Invalid(message.into())
 }
 
-fn required(text: &str, what: &str, max: usize) -> Result<String, OutreachError> {
+pub(super) fn required(text: &str, what: &str, max: usize) -> Result<String, OutreachError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(invalid(format!("Mohon isi {what}.")));
@@ -195,7 +195,7 @@ fn check(
     })
 }
 
-async fn office(ctx: &Ctx<'_>, id: OfficeId) -> Result<Office, OutreachError> {
+pub(super) async fn office(ctx: &Ctx<'_>, id: OfficeId) -> Result<Office, OutreachError> {
     ctx.store
         .office(id)
         .await?
@@ -455,8 +455,17 @@ pub async fn cancel(
 
 /// The office's closures that have not ended, cancelled ones included, latest start first.
 pub async fn list(ctx: Ctx<'_>, office_id: OfficeId) -> Result<Vec<Closure>, OutreachError> {
-    office(&ctx, office_id).await?;
-    Ok(ctx.store.office_closures(office_id, ctx.now, 200).await?)
+    Ok(list_with_office(ctx, office_id).await?.1)
+}
+
+/// [`list`] with the office it looked up, for callers that show the office too.
+pub async fn list_with_office(
+    ctx: Ctx<'_>,
+    office_id: OfficeId,
+) -> Result<(Office, Vec<Closure>), OutreachError> {
+    let office = office(&ctx, office_id).await?;
+    let list = ctx.store.office_closures(office_id, ctx.now, 200).await?;
+    Ok((office, list))
 }
 
 /// A closure and its office, for the API and the console's edit form.

@@ -155,6 +155,9 @@ async fn tick(
         budget.insert(*channel, bucket.available(clock));
     }
     for broadcast in &leased {
+        // The same for every recipient of the broadcast: worked out once.
+        let text_param = [broadcast.text.clone()];
+        let template = whatsapp_template(&state.config, broadcast, &text_param);
         for channel in [Channel::WhatsApp, Channel::Telegram, Channel::Messenger] {
             let configured = enabled.contains(&channel);
             let limit = if configured {
@@ -175,7 +178,7 @@ async fn tick(
             let at = state.now();
             let hand_offs: Vec<HandOff> = waiting
                 .iter()
-                .map(|r| hand_off(state, broadcast, channel, configured, r, at))
+                .map(|r| hand_off(state, broadcast, template, channel, configured, r, at))
                 .collect();
             let sends = hand_offs.iter().filter(|h| h.outbound.is_some()).count();
             let inserted = state
@@ -214,6 +217,7 @@ async fn tick(
 fn hand_off(
     state: &AppState,
     broadcast: &Broadcast,
+    template: Option<Template<'_>>,
     channel: Channel,
     configured: bool,
     recipient: &BroadcastRecipient,
@@ -226,7 +230,7 @@ fn hand_off(
         };
     }
     let outbound = if configured {
-        render_one(state, broadcast, channel, recipient, at)
+        render_one(state, broadcast, template, channel, recipient, at)
     } else {
         unsendable(
             broadcast,
@@ -264,6 +268,7 @@ fn unsendable(
 fn render_one(
     state: &AppState,
     broadcast: &Broadcast,
+    template: Option<Template<'_>>,
     channel: Channel,
     recipient: &BroadcastRecipient,
     at: DateTime<Utc>,
@@ -276,8 +281,6 @@ fn render_one(
         inbox_id: None,
         at,
     };
-    let text_param = [broadcast.text.clone()];
-    let template = whatsapp_template(&state.config, broadcast, &text_param);
     let mut rows = render::text_rows(&state.config, &to, &broadcast.text, template);
     // One text is one request on every channel (broadcast texts are far below the limits
     // where a text is split); should that ever change, the first part still goes and the

@@ -30,6 +30,17 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
 }
 
+impl<'a> Ctx<'a> {
+    /// The server's store and configuration, at the server's now.
+    pub fn of(state: &'a AppState) -> Ctx<'a> {
+        Ctx {
+            store: &state.store,
+            config: &state.config,
+            now: state.now(),
+        }
+    }
+}
+
 /// Who declares, edits or sends: a signed-in agent (checked against its role and branch) or
 /// an operator at the command line (trusted: it holds the database).
 #[derive(Debug, Clone)]

@@ -44,10 +44,12 @@ pub async fn intercept(
     if !opt_out && !store.is_opted_out(channel.as_str(), address).await? {
         return Ok(Intercepted::NotACommand);
     }
-    store
+    let stored = store
         .set_opt_out(channel.as_str(), address, opt_out, at)
         .await?;
-    if store.is_opted_out(channel.as_str(), address).await? != opt_out {
+    // An older command was not stored; it is still acknowledged when the newer choice says
+    // the same, and silently dropped when it would contradict it.
+    if !stored && store.is_opted_out(channel.as_str(), address).await? != opt_out {
         tracing::info!(channel = %channel, address = %masked(address), "older subscription command ignored");
         return Ok(Intercepted::Superseded);
     }

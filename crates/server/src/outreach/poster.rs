@@ -69,11 +69,7 @@ pub async fn render(
     closure: Option<ClosureId>,
     format: PosterFormat,
 ) -> Result<(String, Vec<u8>), OutreachError> {
-    let office = ctx
-        .store
-        .office(office)
-        .await?
-        .ok_or_else(|| OutreachError::NotFound("Kantor cabang tidak ditemukan.".into()))?;
+    let office = super::closures::office(&ctx, office).await?;
     let closure = match closure {
         Some(id) => {
             let closure = ctx
@@ -158,9 +154,7 @@ pub(crate) fn content(office: &Office, closure: &Closure, care_center: &str) -> 
             || lower.contains("care center")
             || lower.contains("mobile jkn")
             || (!care_center.is_empty()
-                && lower
-                    .split(|c: char| !c.is_ascii_digit())
-                    .any(|n| n == care_center));
+                && dialog::outreach::mentions_number(alternative, care_center));
         if !alternative.is_empty() && !said {
             ways.push(alternative.to_owned());
         }
@@ -265,12 +259,7 @@ async fn serve(
             ApiError::bad_request("invalid_id", "Id penutupan kantor harus berupa angka.")
         })?)),
     };
-    let ctx = Ctx {
-        store: &state.store,
-        config: &state.config,
-        now: state.now(),
-    };
-    let (name, bytes) = render(ctx, OfficeId(office), closure, format)
+    let (name, bytes) = render(Ctx::of(&state), OfficeId(office), closure, format)
         .await
         .map_err(api_error)?;
     Ok((
@@ -288,13 +277,12 @@ async fn serve(
         .into_response())
 }
 
+/// As the agent API answers (`From<OutreachError>`), except that a poster too long for its
+/// page is `invalid` rather than `invalid_field`: it names no field of the request.
 fn api_error(e: OutreachError) -> ApiError {
     match e {
-        OutreachError::NotFound(m) => ApiError::not_found(m),
         OutreachError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
-        OutreachError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
-        OutreachError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-        OutreachError::Store(e) => e.into(),
+        e => e.into(),
     }
 }
 

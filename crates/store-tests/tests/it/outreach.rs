@@ -1141,14 +1141,14 @@ async fn an_older_opt_out_change_never_undoes_a_newer_one(db: &Harness) {
     let store = db.store.as_ref();
     seeded(store).await;
     assert!(!store.is_opted_out(WA, BUDI_WA).await.unwrap());
-    store.set_opt_out(WA, BUDI_WA, true, t(5)).await.unwrap();
+    assert!(store.set_opt_out(WA, BUDI_WA, true, t(5)).await.unwrap());
     assert!(store.is_opted_out(WA, BUDI_WA).await.unwrap());
     // A redelivered MULAI from before the STOP.
-    store.set_opt_out(WA, BUDI_WA, false, t(3)).await.unwrap();
+    assert!(!store.set_opt_out(WA, BUDI_WA, false, t(3)).await.unwrap());
     assert!(store.is_opted_out(WA, BUDI_WA).await.unwrap());
-    store.set_opt_out(WA, BUDI_WA, false, t(7)).await.unwrap();
+    assert!(store.set_opt_out(WA, BUDI_WA, false, t(7)).await.unwrap());
     assert!(!store.is_opted_out(WA, BUDI_WA).await.unwrap());
-    store.set_opt_out(WA, BUDI_WA, true, t(6)).await.unwrap();
+    assert!(!store.set_opt_out(WA, BUDI_WA, true, t(6)).await.unwrap());
     assert!(!store.is_opted_out(WA, BUDI_WA).await.unwrap());
     // Per channel: the same digits on Telegram are someone else's choice.
     store.set_opt_out(TG, BUDI_WA, true, t(8)).await.unwrap();
