@@ -268,31 +268,13 @@ pub(crate) async fn create_broadcast(db: &PgStore, b: NewBroadcast) -> Result<Br
     }
     let total_i64 = i64::try_from(total)
         .map_err(|_| StoreError::Other(format!("{total} recipients do not fit BIGINT")))?;
-    // Nobody to reach: done as soon as it is created.
-    let state = if total == 0 {
-        BroadcastState::Done
-    } else {
-        BroadcastState::Sending
-    };
+    let state = BroadcastState::initial(total);
     tx.execute(&set_total, &[&id, &total_i64, &state.as_str()])
         .await
         .db()?;
     insert_audit(&tx, &audit_st, &b.audit).await?;
     tx.commit().await.db()?;
-    Ok(Broadcast {
-        id: BroadcastId(id),
-        kind: b.kind,
-        office_id: b.office_id,
-        audience: b.audience,
-        title: b.title,
-        text: b.text,
-        template_params: b.template_params,
-        state,
-        total,
-        created_by: b.created_by,
-        created_at,
-        updated_at: created_at,
-    })
+    Ok(b.stored(BroadcastId(id), total, created_at))
 }
 
 pub(crate) async fn broadcast(db: &PgStore, id: BroadcastId) -> Result<Option<Broadcast>> {

@@ -279,31 +279,14 @@ pub(crate) fn create_broadcast(c: &mut Connection, b: NewBroadcast) -> Result<Br
         .db()?;
         let id = BroadcastId(tx.last_insert_rowid());
         let total = select_audience(tx, id, &b.audience)?;
-        let state = if total == 0 {
-            BroadcastState::Done
-        } else {
-            BroadcastState::Sending
-        };
+        let state = BroadcastState::initial(total);
         tx.prepare_cached("UPDATE broadcasts SET total = ?2, state = ?3 WHERE id = ?1")
             .db()?
             .execute(params![id.0, total as i64, state.as_str()])
             .db()?;
         insert_audit(tx, &b.audit)?;
         let created_at = stored_instant(b.created_at);
-        Ok(Broadcast {
-            id,
-            kind: b.kind,
-            office_id: b.office_id,
-            audience: b.audience,
-            title: b.title,
-            text: b.text,
-            template_params: b.template_params,
-            state,
-            total,
-            created_by: b.created_by,
-            created_at,
-            updated_at: created_at,
-        })
+        Ok(b.stored(id, total, created_at))
     })
 }
 

@@ -182,6 +182,38 @@ pub struct BroadcastProgress {
     pub cancelled: u64,
 }
 
+impl BroadcastState {
+    /// A new broadcast's state: `Done` at once when nobody is in the audience.
+    pub fn initial(total: u64) -> BroadcastState {
+        if total == 0 {
+            BroadcastState::Done
+        } else {
+            BroadcastState::Sending
+        }
+    }
+}
+
+impl NewBroadcast {
+    /// The record as a backend stored it under `id`, with `total` recipients selected;
+    /// `created_at` as the backend keeps it (its precision).
+    pub fn stored(self, id: BroadcastId, total: u64, created_at: DateTime<Utc>) -> Broadcast {
+        Broadcast {
+            id,
+            kind: self.kind,
+            office_id: self.office_id,
+            audience: self.audience,
+            title: self.title,
+            text: self.text,
+            template_params: self.template_params,
+            state: BroadcastState::initial(total),
+            total,
+            created_by: self.created_by,
+            created_at,
+            updated_at: created_at,
+        }
+    }
+}
+
 impl BroadcastProgress {
     /// Accepted by the provider: sent, delivered or read.
     pub fn accepted(&self) -> u64 {
