@@ -294,6 +294,9 @@ impl Default for MessengerConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MessagingConfig {
+    /// Whether this node answers what arrives. Off, it only receives webhooks into the inbox
+    /// (an ingest node) and other nodes of the same database answer them.
+    pub process: bool,
     /// Most events committed in one inbox transaction (group commit).
     pub ingest_batch: usize,
     /// Conversation workers: conversations are spread over them, each works in order.
@@ -314,6 +317,7 @@ pub struct MessagingConfig {
 impl Default for MessagingConfig {
     fn default() -> Self {
         MessagingConfig {
+            process: true,
             ingest_batch: 1024,
             workers: 32,
             send_concurrency: 64,
@@ -442,6 +446,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("LAYAN_MESSENGER_PAGE_TOKEN", "messenger.page_token"),
     ("LAYAN_MESSENGER_API_BASE", "messenger.api_base"),
     ("LAYAN_MESSENGER_RATE_PER_SEC", "messenger.rate_per_sec"),
+    ("LAYAN_MESSAGING_PROCESS", "messaging.process"),
     ("LAYAN_MESSAGING_INGEST_BATCH", "messaging.ingest_batch"),
     ("LAYAN_MESSAGING_WORKERS", "messaging.workers"),
     (
@@ -668,7 +673,10 @@ fn env_value(key: &str, raw: &str) -> toml::Value {
             return toml::Value::Integer(n);
         }
     }
-    if matches!(key, "demo" | "voice.prompts" | "pandawa.secure_cookies") {
+    if matches!(
+        key,
+        "demo" | "voice.prompts" | "pandawa.secure_cookies" | "messaging.process"
+    ) {
         match raw.trim().to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => return toml::Value::Boolean(true),
             "0" | "false" | "no" | "off" | "" => return toml::Value::Boolean(false),
@@ -767,6 +775,21 @@ mod tests {
         ));
         assert!(Config::load(None, env(&[("LAYAN_LISTEN", "not an address")])).is_err());
         assert!(Config::load(None, env(&[("LAYAN_DATABASE_URL", "mysql://x")])).is_err());
+    }
+
+    #[test]
+    fn a_node_can_be_told_to_only_ingest() {
+        assert!(Config::load(None, env(&[])).unwrap().messaging.process);
+        let c = Config::load(
+            None,
+            env(&[
+                ("LAYAN_MESSAGING_PROCESS", "off"),
+                ("LAYAN_MESSAGING_INGEST_BATCH", "256"),
+            ]),
+        )
+        .unwrap();
+        assert!(!c.messaging.process);
+        assert_eq!(c.messaging.ingest_batch, 256);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "outreach",
         include_str!("../migrations/0006_outreach.sql"),
     ),
+    (
+        7,
+        "lean_indexes",
+        include_str!("../migrations/0007_lean_indexes.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -67,6 +67,22 @@ pub(crate) fn save_conversation(c: &Connection, r: &ConversationRecord) -> Resul
 }
 
 pub(crate) fn append_turn(c: &Connection, t: NewTurn) -> Result<Turn> {
+    let id = insert_turn(c, &t)?;
+    Ok(Turn {
+        id,
+        channel: t.channel,
+        sender: t.sender,
+        direction: t.direction,
+        body: t.body,
+        text: t.text,
+        intent: t.intent,
+        participant_id: t.participant_id,
+        at: stored_instant(t.at),
+    })
+}
+
+/// Stores a turn; its new id.
+pub(crate) fn insert_turn(c: &Connection, t: &NewTurn) -> Result<TurnId> {
     c.prepare_cached(
         "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -83,17 +99,7 @@ pub(crate) fn append_turn(c: &Connection, t: NewTurn) -> Result<Turn> {
         millis(t.at),
     ])
     .db()?;
-    Ok(Turn {
-        id: TurnId(c.last_insert_rowid()),
-        channel: t.channel,
-        sender: t.sender,
-        direction: t.direction,
-        body: t.body,
-        text: t.text,
-        intent: t.intent,
-        participant_id: t.participant_id,
-        at: stored_instant(t.at),
-    })
+    Ok(TurnId(c.last_insert_rowid()))
 }
 
 fn turn(r: &Row<'_>) -> Result<Turn> {

@@ -1,6 +1,7 @@
 //! Connections: one writer behind an async mutex and a small pool of readers, every call run
 //! on tokio's blocking pool so that SQLite's blocking I/O never stalls the async workers.
 
+use crate::checkpoint::Checkpointer;
 use crate::error::map;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,9 @@ pub struct SqliteOptions {
     pub import_cache_kib: u32,
     /// Page cache of each reader in KiB.
     pub reader_cache_kib: u32,
+    /// How often a background thread checkpoints the WAL (see `checkpoint.rs`); zero leaves
+    /// it to SQLite's automatic checkpoint inside commits.
+    pub checkpoint_interval: Duration,
 }
 
 impl Default for SqliteOptions {
@@ -37,12 +41,15 @@ impl Default for SqliteOptions {
             writer_cache_kib: 16 * 1024,
             import_cache_kib: 256 * 1024,
             reader_cache_kib: 32 * 1024,
+            checkpoint_interval: Duration::from_millis(500),
         }
     }
 }
 
 pub(crate) struct Connections {
     writer: Arc<tokio::sync::Mutex<Connection>>,
+    /// Runs while the store is open; stopped and joined when it is dropped.
+    _checkpointer: Option<Checkpointer>,
     /// `None` for an in-memory database, whose contents only its own connection sees: reads
     /// then go through the writer.
     readers: Option<Arc<Readers>>,
@@ -103,6 +110,30 @@ pub(crate) fn open_writer(path: &Path, options: &SqliteOptions) -> Result<Connec
         )));
     }
     writer_pragmas(&conn)?;
+    if !options.checkpoint_interval.is_zero() {
+        // The background checkpointer does the work; this threshold (about 400 MB of WAL) is
+        // only the safety net should it fall behind. After a burst, the WAL file is cut back
+        // to 64 MiB when it restarts.
+        conn.pragma_update(None, "wal_autocheckpoint", 100_000)
+            .map_err(map)?;
+    }
+    conn.pragma_update(None, "journal_size_limit", 64_i64 << 20)
+        .map_err(map)?;
+    Ok(conn)
+}
+
+/// The background checkpointer's connection: read-write (a checkpoint writes the database
+/// file), but it runs no statements of its own.
+pub(crate) fn open_checkpointer(
+    path: &Path,
+    options: &SqliteOptions,
+) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(map)?;
+    conn.busy_timeout(options.busy_timeout).map_err(map)?;
     Ok(conn)
 }
 
@@ -148,6 +179,7 @@ impl Connections {
         let readers = options.readers.max(1);
         Connections {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            _checkpointer: Checkpointer::start(path.clone(), &options),
             readers: Some(Arc::new(Readers {
                 path,
                 permits: Arc::new(Semaphore::new(readers)),
@@ -160,6 +192,7 @@ impl Connections {
     pub(crate) fn memory(writer: Connection) -> Self {
         Connections {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            _checkpointer: None,
             readers: None,
         }
     }

@@ -26,6 +26,7 @@
 
 mod assistant;
 mod casework;
+mod checkpoint;
 mod conn;
 mod error;
 mod messaging;
@@ -1246,7 +1247,7 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<()> {
         self.conns
-            .write(move |c| messaging::complete(c, id, outcome, at))
+            .write(move |c| messaging::complete(c, id, &outcome, at))
             .await
     }
 

@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outreach",
         include_str!("../migrations/0006_outreach.sql"),
     ),
+    (
+        7,
+        "lean_indexes",
+        include_str!("../migrations/0007_lean_indexes.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

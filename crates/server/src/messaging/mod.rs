@@ -84,6 +84,10 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
         state.config.messaging.ingest_batch,
         wakers.inbox.clone(),
     );
+    if !state.config.messaging.process {
+        tracing::info!(channels = ?channels, "ingest only: webhooks are stored, other nodes answer them");
+        return Ok(Some(Messaging { writer, wakers }));
+    }
     process::spawn(
         state.clone(),
         Arc::new(engine),

@@ -24,13 +24,20 @@ struct Chat {
 
 async fn chat_with(template: Option<&str>) -> Chat {
     let mock = MockProvider::start(MockConfig::default()).await.unwrap();
+    let mut config = channels_config(&mock);
+    config.whatsapp.template = template.map(str::to_owned);
+    let app = TestApp::with_demo_config(300, config).await;
+    Chat { app, mock }
+}
+
+/// Every channel on, pointed at `mock`.
+fn channels_config(mock: &MockHandle) -> server::Config {
     let mut config = server::Config::default();
     config.whatsapp.app_secret = server::config::Secret::new(APP_SECRET);
     config.whatsapp.verify_token = server::config::Secret::new("verify-me");
     config.whatsapp.access_token = server::config::Secret::new(&mock.config().whatsapp_token);
     config.whatsapp.phone_number_id = PHONE_NUMBER_ID.into();
     config.whatsapp.api_base = mock.whatsapp_base();
-    config.whatsapp.template = template.map(str::to_owned);
     config.telegram.secret_token = server::config::Secret::new(TG_SECRET);
     config.telegram.bot_token = server::config::Secret::new(&mock.config().telegram_token);
     config.telegram.api_base = mock.telegram_base();
@@ -38,8 +45,7 @@ async fn chat_with(template: Option<&str>) -> Chat {
     config.messenger.verify_token = server::config::Secret::new("verify-me");
     config.messenger.page_token = server::config::Secret::new(&mock.config().messenger_page_token);
     config.messenger.api_base = mock.messenger_base();
-    let app = TestApp::with_demo_config(300, config).await;
-    Chat { app, mock }
+    config
 }
 
 async fn chat() -> Chat {
@@ -262,6 +268,39 @@ async fn a_redelivered_webhook_is_acknowledged_but_answered_only_once() {
         rows.len(),
         "each reply row is sent exactly once"
     );
+}
+
+/// An ingest node (`messaging.process = false`) stores and acknowledges webhooks but answers
+/// nothing; a node over the same database that processes answers them.
+#[tokio::test]
+async fn an_ingest_node_stores_webhooks_and_another_node_answers_them() {
+    let mock = MockProvider::start(MockConfig::default()).await.unwrap();
+    let mut ingest = channels_config(&mock);
+    ingest.messaging.process = false;
+    let chat = Chat {
+        app: TestApp::with_demo_config(300, ingest).await,
+        mock,
+    };
+    let from = "6285712340001";
+    let body = wa_text(
+        from,
+        "wamid.INGESTONLY1",
+        "cek status kartu",
+        now_secs(&chat.app),
+    );
+    assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
+    assert_eq!(chat.app.store.inbox_stats().await.unwrap().pending, 1);
+    // Nothing is answering: the event waits (a sender, had one started, would have sent by
+    // now; the answer must come from the other node below).
+    tokio::time::sleep(Wait::from_millis(300)).await;
+    assert!(chat.mock.requests().is_empty());
+    assert_eq!(chat.app.store.inbox_stats().await.unwrap().pending, 1);
+
+    let _worker = chat.app.another_node(channels_config(&chat.mock)).await;
+    settle(&chat, 1).await;
+    assert_eq!(sent_to(&chat.mock, from).len(), 1);
+    assert_eq!(chat.app.store.inbox_stats().await.unwrap().pending, 0);
+    assert_no_rejections(&chat.mock);
 }
 
 #[tokio::test]

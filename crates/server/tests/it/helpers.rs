@@ -66,6 +66,14 @@ impl TestApp {
         }
     }
 
+    /// A second node over the same database and clock, with its own configuration (its
+    /// pipeline runs until the returned state is dropped with the test).
+    pub async fn another_node(&self, config: Config) -> AppState {
+        AppState::new(self.store.clone(), config, self.clock.clone())
+            .await
+            .unwrap()
+    }
+
     pub async fn request(
         &self,
         method: Method,

@@ -1100,8 +1100,29 @@ story!(outbox_counts_group_by_channel_state_and_error_code);
 
 async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(db: &Harness) {
     let earlier = enqueue(db, reply(DEWI, "Tagihan Anda Rp0", 0)).await;
+    let [Some(waiting)] = db
+        .store
+        .inbox_append(vec![event(&wamid(7), DEWI, "message", 0)])
+        .await
+        .unwrap()[..]
+    else {
+        panic!("stored")
+    };
+    // Marks its event, stores a turn, then fails on a reply naming an event that does not
+    // exist: none of it may stay.
+    let broken = ProcessedEvent {
+        inbox_id: Some(waiting),
+        turns: vec![turn("in", "cek tagihan", 1)],
+        outbound: vec![NewOutbound {
+            inbox_id: Some(InboxId(waiting.0 + 1_000)),
+            ..reply(DEWI, "Tagihan Anda Rp0", 1)
+        }],
+        processed_at: Some(min(1)),
+        ..ProcessedEvent::default()
+    };
     let ops = vec![
         store::WriteOp::AppendInbox(vec![event(&wamid(1), BUDI, "message", 1)]),
+        store::WriteOp::Processed(broken),
         store::WriteOp::Claim {
             channel: WA.into(),
             claim: lease(min(2)),
@@ -1120,23 +1141,34 @@ async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(d
         store::WriteOp::AppendInbox(vec![event(&wamid(1), BUDI, "message", 1)]),
     ];
     let results = db.store.write_batch(ops).await.unwrap();
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 6);
     let first_id = match &results[0] {
         store::WriteResult::Appended(ids) => ids[0].expect("a new event"),
         other => panic!("{other:?}"),
     };
     assert!(
-        matches!(&results[1], store::WriteResult::Claimed(rows) if rows.len() == 1 && rows[0].id == earlier.id)
+        matches!(&results[1], store::WriteResult::Failed(_)),
+        "{:?}",
+        results[1]
     );
     assert!(
-        matches!(&results[2], store::WriteResult::Failed(_)),
-        "{:?}",
-        results[2]
+        matches!(&results[2], store::WriteResult::Claimed(rows) if rows.len() == 1 && rows[0].id == earlier.id)
     );
-    assert_eq!(results[3], store::WriteResult::Completed);
+    assert!(
+        matches!(&results[3], store::WriteResult::Failed(_)),
+        "{:?}",
+        results[3]
+    );
+    assert_eq!(results[4], store::WriteResult::Completed);
     // The same event again in the same batch is a redelivery.
-    assert_eq!(results[4], store::WriteResult::Appended(vec![None]));
-    assert_eq!(pending_ids(db, InboxId(0), 10).await, [first_id]);
+    assert_eq!(results[5], store::WriteResult::Appended(vec![None]));
+    assert_eq!(pending_ids(db, InboxId(0), 10).await, [waiting, first_id]);
+    assert!(db
+        .store
+        .recent_turns(WA, BUDI, 10)
+        .await
+        .unwrap()
+        .is_empty());
     let sent_row = row(db, earlier.id).await;
     assert_eq!(sent_row.status, "sent");
     assert_eq!(sent_row.provider_message_id, Some(wamid(2)));
