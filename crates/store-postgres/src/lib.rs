@@ -29,6 +29,7 @@
 )]
 
 mod assistant;
+mod batch;
 mod casework;
 mod error;
 mod messaging;
@@ -58,7 +59,7 @@ use store::{
 // The messaging pipeline's records; their SQL lives in `messaging.rs`.
 use store::{
     Claim, InboxEvent, InboxId, InboxStats, NewInboxEvent, OutboxCount, OutboxFilter,
-    ProcessedEvent, SendOutcome,
+    ProcessedEvent, SendOutcome, WriteOp, WriteResult,
 };
 // The assistant's records (conversations, turns, cases); their SQL lives in `assistant.rs`.
 use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
@@ -1208,6 +1209,10 @@ impl Store for PgStore {
 
     async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool> {
         messaging::commit_processed(self, processed).await
+    }
+
+    async fn write_batch(&self, ops: Vec<WriteOp>) -> Result<Vec<WriteResult>> {
+        batch::write_batch(self, ops).await
     }
 
     async fn recent_outbound(&self, recipient: Option<&str>, limit: u32) -> Result<Vec<Outbound>> {

@@ -7,6 +7,7 @@
 
 use crate::assistant;
 use crate::error::{corrupt, PgResultExt};
+use crate::pool::Connection;
 use crate::rows::{self, outbound_cols, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
@@ -113,7 +114,7 @@ pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
 /// rows instead of queueing behind each other. A row is a candidate only when no earlier
 /// message to its recipient is still owed (a row without a request is never sent, so it
 /// never holds the line up).
-const CLAIM: &str = concat!(
+pub(crate) const CLAIM: &str = concat!(
     "WITH due AS (SELECT o.id FROM outbound o \
        WHERE o.channel = $1 AND o.request IS NOT NULL \
          AND ((o.status = 'queued' AND o.next_attempt_at <= $2) \
@@ -131,9 +132,21 @@ const CLAIM: &str = concat!(
 );
 
 pub(crate) async fn claim(db: &PgStore, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
-    let mut claimed = db
-        .query_all(
-            CLAIM,
+    let mut conn = db.pool.get().await?;
+    let st = conn.prepare(CLAIM).await?;
+    claim_with(&conn.client, &st, channel, claim).await
+}
+
+/// [`claim`] with [`CLAIM`] prepared as `st`, on a connection or inside a transaction.
+pub(crate) async fn claim_with(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    channel: &str,
+    claim: Claim,
+) -> Result<Vec<Outbound>> {
+    let rows = client
+        .query(
+            st,
             &[
                 &channel,
                 &stored_instant(claim.now),
@@ -141,9 +154,13 @@ pub(crate) async fn claim(db: &PgStore, channel: &str, claim: Claim) -> Result<V
                 &stored_instant(claim.in_doubt_before),
                 &i64::from(claim.limit),
             ],
-            rows::outbound,
         )
-        .await?;
+        .await
+        .db()?;
+    let mut claimed = rows
+        .iter()
+        .map(rows::outbound)
+        .collect::<Result<Vec<_>>>()?;
     claimed.sort_by_key(|o| o.id);
     Ok(claimed)
 }
@@ -169,21 +186,54 @@ const COMPLETE_FAILED: &str =
      error_reason = $3, updated_at = $4 \
      WHERE id = $1 AND status IN ('queued', 'sending')";
 
+const OUTBOUND_EXISTS: &str = "SELECT 1 FROM outbound WHERE id = $1";
+
+/// What recording a send's outcome needs, prepared before a transaction starts.
+pub(crate) struct CompleteStatements {
+    sent: Statement,
+    retry: Statement,
+    replace: Statement,
+    failed: Statement,
+    exists: Statement,
+}
+
+impl CompleteStatements {
+    pub(crate) async fn prepare(conn: &mut Connection) -> Result<Self> {
+        Ok(CompleteStatements {
+            sent: conn.prepare(COMPLETE_SENT).await?,
+            retry: conn.prepare(COMPLETE_RETRY).await?,
+            replace: conn.prepare(COMPLETE_REPLACE).await?,
+            failed: conn.prepare(COMPLETE_FAILED).await?,
+            exists: conn.prepare(OUTBOUND_EXISTS).await?,
+        })
+    }
+}
+
 pub(crate) async fn complete(
     db: &PgStore,
     id: OutboundId,
     outcome: SendOutcome,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let at = stored_instant(at);
     let mut conn = db.pool.get().await?;
+    let st = CompleteStatements::prepare(&mut conn).await?;
+    complete_with(&conn.client, &st, id, &outcome, at).await
+}
+
+pub(crate) async fn complete_with(
+    client: &(impl GenericClient + Sync),
+    st: &CompleteStatements,
+    id: OutboundId,
+    outcome: &SendOutcome,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let at = stored_instant(at);
     let changed = match outcome {
         SendOutcome::Sent {
             provider_message_id,
         } => {
-            let st = conn.prepare(COMPLETE_SENT).await?;
-            conn.client
-                .execute(&st, &[&id.0, &provider_message_id, &at])
+            client
+                .execute(&st.sent, &[&id.0, provider_message_id, &at])
                 .await
         }
         SendOutcome::Retry {
@@ -191,21 +241,21 @@ pub(crate) async fn complete(
             code,
             reason,
         } => {
-            let st = conn.prepare(COMPLETE_RETRY).await?;
-            conn.client
-                .execute(&st, &[&id.0, &stored_instant(next), &code, &reason, &at])
+            client
+                .execute(
+                    &st.retry,
+                    &[&id.0, &stored_instant(*next), code, reason, &at],
+                )
                 .await
         }
         SendOutcome::Replace { request } => {
-            let st = conn.prepare(COMPLETE_REPLACE).await?;
-            conn.client
-                .execute(&st, &[&id.0, &request_json(&request)?, &at])
+            client
+                .execute(&st.replace, &[&id.0, &request_json(request)?, &at])
                 .await
         }
         SendOutcome::Failed { code, reason } => {
-            let st = conn.prepare(COMPLETE_FAILED).await?;
-            conn.client
-                .execute(&st, &[&id.0, &code, &reason, &at])
+            client
+                .execute(&st.failed, &[&id.0, code, reason, &at])
                 .await
         }
     }
@@ -213,8 +263,7 @@ pub(crate) async fn complete(
     if changed == 0 {
         // Not an error when a status got there first (the row is finished); only when the
         // message does not exist.
-        let st = conn.prepare("SELECT 1 FROM outbound WHERE id = $1").await?;
-        if conn.client.query_opt(&st, &[&id.0]).await.db()?.is_none() {
+        if client.query_opt(&st.exists, &[&id.0]).await.db()?.is_none() {
             return Err(StoreError::NotFound(format!("outbound message {id}")));
         }
     }
@@ -284,7 +333,7 @@ pub(crate) async fn counts(db: &PgStore) -> Result<Vec<OutboxCount>> {
 /// The whole batch in one statement (so one transaction and one round trip), inserted in the
 /// batch's order so ids follow arrival. A (channel, provider id) already stored, or repeated
 /// earlier in the batch, is skipped.
-const INBOX_APPEND: &str =
+pub(crate) const INBOX_APPEND: &str =
     "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, occurred_at, \
      received_at) \
      SELECT e.channel, e.provider_id, e.conversation, e.kind, e.payload, e.occurred_at, \
@@ -300,6 +349,17 @@ pub(crate) async fn inbox_append(
     db: &PgStore,
     events: Vec<NewInboxEvent>,
 ) -> Result<Vec<Option<InboxId>>> {
+    let mut conn = db.pool.get().await?;
+    let st = conn.prepare(INBOX_APPEND).await?;
+    inbox_append_with(&conn.client, &st, &events).await
+}
+
+/// [`inbox_append`] with [`INBOX_APPEND`] prepared as `st`.
+pub(crate) async fn inbox_append_with(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    events: &[NewInboxEvent],
+) -> Result<Vec<Option<InboxId>>> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
@@ -311,7 +371,7 @@ pub(crate) async fn inbox_append(
     let mut payloads = Vec::with_capacity(n);
     let mut occurred = Vec::with_capacity(n);
     let mut received = Vec::with_capacity(n);
-    for e in &events {
+    for e in events {
         channels.push(e.channel.as_str());
         provider_ids.push(e.provider_id.as_str());
         conversations.push(e.conversation.as_str());
@@ -320,9 +380,9 @@ pub(crate) async fn inbox_append(
         occurred.push(stored_instant(e.occurred_at));
         received.push(stored_instant(e.received_at));
     }
-    let inserted = db
-        .query_all(
-            INBOX_APPEND,
+    let rows = client
+        .query(
+            st,
             &[
                 &channels,
                 &provider_ids,
@@ -332,24 +392,20 @@ pub(crate) async fn inbox_append(
                 &occurred,
                 &received,
             ],
-            |r| {
-                Ok((
-                    (
-                        get::<String>(r, 1, "inbox.channel")?,
-                        get::<String>(r, 2, "inbox.provider_id")?,
-                    ),
-                    InboxId(get(r, 0, "inbox.id")?),
-                ))
-            },
         )
-        .await?;
+        .await
+        .db()?;
+    let mut new = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let key: (String, String) = (get(r, 1, "inbox.channel")?, get(r, 2, "inbox.provider_id")?);
+        new.insert(key, InboxId(get(r, 0, "inbox.id")?));
+    }
     // RETURNING names the rows stored; an event's key is stored at most once, by its first
     // occurrence in the batch (the insert follows the batch's order), so later occurrences
     // (`remove` found nothing) are duplicates.
-    let mut new: HashMap<(String, String), InboxId> = inserted.into_iter().collect();
     Ok(events
-        .into_iter()
-        .map(|e| new.remove(&(e.channel, e.provider_id)))
+        .iter()
+        .map(|e| new.remove(&(e.channel.clone(), e.provider_id.clone())))
         .collect())
 }
 
@@ -463,39 +519,66 @@ async fn apply_delivery(
     Ok(())
 }
 
+/// What storing a processed event needs, prepared before a transaction starts so that each
+/// statement costs one round trip inside it.
+pub(crate) struct ProcessedStatements {
+    mark: Statement,
+    turn: Statement,
+    conversation: Statement,
+    outbound: Statement,
+    delivery: Statement,
+}
+
+impl ProcessedStatements {
+    pub(crate) async fn prepare(conn: &mut Connection) -> Result<Self> {
+        Ok(ProcessedStatements {
+            mark: conn.prepare(MARK_PROCESSED).await?,
+            turn: conn.prepare(assistant::APPEND_TURN).await?,
+            conversation: conn.prepare(assistant::SAVE_CONVERSATION).await?,
+            outbound: conn.prepare(INSERT_OUTBOUND).await?,
+            delivery: conn.prepare(APPLY_DELIVERY).await?,
+        })
+    }
+}
+
 pub(crate) async fn commit_processed(db: &PgStore, p: ProcessedEvent) -> Result<bool> {
     let mut conn = db.pool.get().await?;
-    // Prepared (or found in the connection's cache) before the transaction starts.
-    let mark = conn.prepare(MARK_PROCESSED).await?;
-    let turn = conn.prepare(assistant::APPEND_TURN).await?;
-    let conversation = conn.prepare(assistant::SAVE_CONVERSATION).await?;
-    let outbound = conn.prepare(INSERT_OUTBOUND).await?;
-    let delivery = conn.prepare(APPLY_DELIVERY).await?;
-
+    let st = ProcessedStatements::prepare(&mut conn).await?;
     let tx = conn.client.transaction().await.db()?;
+    if !processed_with(&tx, &st, &p).await? {
+        tx.rollback().await.db()?;
+        return Ok(false);
+    }
+    tx.commit().await.db()?;
+    Ok(true)
+}
+
+/// Stores `p` inside the caller's transaction; false, having stored nothing, when its event
+/// was already processed (or is not in the inbox).
+pub(crate) async fn processed_with(
+    tx: &(impl GenericClient + Sync),
+    st: &ProcessedStatements,
+    p: &ProcessedEvent,
+) -> Result<bool> {
     if let Some(id) = p.inbox_id {
         let at = stored_instant(p.processed_at.unwrap_or_else(Utc::now));
         // Another worker that marked it first holds the row until it commits; this one then
         // finds it processed and changes nothing.
-        let marked = tx.execute(&mark, &[&id.0, &at]).await.db()?;
-        if marked == 0 {
-            // Already processed, or not in the inbox at all: store nothing.
-            tx.rollback().await.db()?;
+        if tx.execute(&st.mark, &[&id.0, &at]).await.db()? == 0 {
             return Ok(false);
         }
     }
-    for t in p.turns {
-        assistant::append_turn_with(&tx, &turn, t).await?;
+    for t in &p.turns {
+        assistant::append_turn_with(tx, &st.turn, t.clone()).await?;
     }
     if let Some(c) = &p.conversation {
-        assistant::save_conversation_with(&tx, &conversation, c).await?;
+        assistant::save_conversation_with(tx, &st.conversation, c).await?;
     }
-    for m in p.outbound {
-        insert_outbound(&tx, &outbound, m).await?;
+    for m in &p.outbound {
+        insert_outbound(tx, &st.outbound, m.clone()).await?;
     }
     for d in &p.deliveries {
-        apply_delivery(&tx, &delivery, d).await?;
+        apply_delivery(tx, &st.delivery, d).await?;
     }
-    tx.commit().await.db()?;
     Ok(true)
 }
