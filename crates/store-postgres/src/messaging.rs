@@ -113,7 +113,10 @@ pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
 /// Candidates are locked with SKIP LOCKED, so nodes claiming at the same moment share the due
 /// rows instead of queueing behind each other. A row is a candidate only when no earlier
 /// message to its recipient is still owed (a row without a request is never sent, so it
-/// never holds the line up).
+/// never holds the line up). `OFFSET 0` keeps that check a lookup per candidate in the
+/// `(channel, recipient, id)` index: without it the planner may turn it into an anti-join,
+/// and on a fresh table (no statistics yet, so it expects one row) it picked one that
+/// compared every queued row with every other: 700 ms for 1,500 queued rows instead of 4 ms.
 pub(crate) const CLAIM: &str = concat!(
     "WITH due AS (SELECT o.id FROM outbound o \
        WHERE o.channel = $1 AND o.request IS NOT NULL \
@@ -121,7 +124,7 @@ pub(crate) const CLAIM: &str = concat!(
            OR (o.status = 'sending' AND o.lease_until <= $4)) \
          AND NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
            AND e.recipient = o.recipient AND e.id < o.id \
-           AND e.status IN ('queued', 'sending') AND e.request IS NOT NULL) \
+           AND e.status IN ('queued', 'sending') AND e.request IS NOT NULL OFFSET 0) \
        ORDER BY o.id LIMIT $5 \
        FOR UPDATE OF o SKIP LOCKED) \
      UPDATE outbound SET status = 'sending', lease_until = $3, attempts = attempts + 1, \
