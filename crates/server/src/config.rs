@@ -64,6 +64,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://...` selects PostgreSQL; unset means SQLite in `data_dir`.
     pub database_url: Option<Secret>,
+    /// SQLite only: checkpoint the WAL from a background thread this often (milliseconds)
+    /// instead of inside commits; 0 (the default) leaves it to SQLite. Faster under bursts,
+    /// slower in tail latency at a steady load (BENCHMARKS.md).
+    pub sqlite_checkpoint_ms: u64,
     pub log_format: LogFormat,
     /// `tracing` filter, e.g. `info` or `server=debug,info`.
     pub log_level: String,
@@ -380,6 +384,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            sqlite_checkpoint_ms: 0,
             log_format: LogFormat::Text,
             log_level: "info".into(),
             public_url: None,
@@ -405,6 +410,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("LAYAN_LISTEN", "listen"),
     ("LAYAN_DATA_DIR", "data_dir"),
     ("LAYAN_DATABASE_URL", "database_url"),
+    ("LAYAN_SQLITE_CHECKPOINT_MS", "sqlite_checkpoint_ms"),
     ("LAYAN_LOG_FORMAT", "log_format"),
     ("LAYAN_LOG_LEVEL", "log_level"),
     ("LAYAN_PUBLIC_URL", "public_url"),
@@ -790,6 +796,8 @@ mod tests {
         .unwrap();
         assert!(!c.messaging.process);
         assert_eq!(c.messaging.ingest_batch, 256);
+        let c = Config::load(None, env(&[("LAYAN_SQLITE_CHECKPOINT_MS", "500")])).unwrap();
+        assert_eq!(c.sqlite_checkpoint_ms, 500);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use std::sync::Arc;
+use std::time::Duration;
 use store::{SharedStore, StoreError};
 
 /// PostgreSQL when `database_url` is a postgres URL, otherwise SQLite in the data directory.
@@ -10,8 +11,12 @@ pub async fn open(config: &Config) -> Result<SharedStore, StoreError> {
     match config.postgres_url() {
         Some(url) => Ok(Arc::new(store_postgres::PgStore::connect(url).await?)),
         None => {
-            let path = config.sqlite_path();
-            Ok(Arc::new(store_sqlite::SqliteStore::open(&path)?))
+            let options = store_sqlite::SqliteOptions {
+                checkpoint_interval: Duration::from_millis(config.sqlite_checkpoint_ms),
+                ..Default::default()
+            };
+            let store = store_sqlite::SqliteStore::open_with(&config.sqlite_path(), options)?;
+            Ok(Arc::new(store))
         }
     }
 }

@@ -28,8 +28,8 @@ pub struct SqliteOptions {
     pub import_cache_kib: u32,
     /// Page cache of each reader in KiB.
     pub reader_cache_kib: u32,
-    /// How often a background thread checkpoints the WAL (see `checkpoint.rs`); zero leaves
-    /// it to SQLite's automatic checkpoint inside commits.
+    /// How often a background thread checkpoints the WAL (see `checkpoint.rs` for when that
+    /// pays); zero, the default, leaves it to SQLite's automatic checkpoint inside commits.
     pub checkpoint_interval: Duration,
 }
 
@@ -41,7 +41,7 @@ impl Default for SqliteOptions {
             writer_cache_kib: 16 * 1024,
             import_cache_kib: 256 * 1024,
             reader_cache_kib: 32 * 1024,
-            checkpoint_interval: Duration::from_millis(500),
+            checkpoint_interval: Duration::ZERO,
         }
     }
 }
