@@ -122,18 +122,8 @@ pub(crate) async fn append_turn_with(
         )
         .await
         .db()?;
-    let id = get::<i64>(&row, 0, "turns.id")?;
-    Ok(Turn {
-        id: TurnId(id),
-        channel: t.channel,
-        sender: t.sender,
-        direction: t.direction,
-        body: t.body,
-        text: t.text,
-        intent: t.intent,
-        participant_id: t.participant_id,
-        at,
-    })
+    let id = TurnId(get::<i64>(&row, 0, "turns.id")?);
+    Ok(t.stored(id, at))
 }
 
 fn turn(r: &Row) -> Result<Turn> {

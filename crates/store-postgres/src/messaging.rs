@@ -38,9 +38,6 @@ pub(crate) const INSERT_OUTBOUND: &str =
      attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, broadcast_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10, $11) RETURNING id";
 
-/// The error code of a message stored failed because it could not be sent at all.
-const UNSENDABLE: &str = "unsendable";
-
 /// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
 /// when it is unsendable.
 pub(crate) async fn insert_outbound(
@@ -59,11 +56,8 @@ pub(crate) async fn insert_outbound_for(
     m: NewOutbound,
     broadcast: Option<BroadcastId>,
 ) -> Result<Outbound> {
-    let (status, reason) = match &m.unsendable {
-        Some(reason) => (OutboxState::Failed, Some(reason.clone())),
-        None => (OutboxState::Queued, None),
-    };
-    let error_code = reason.as_ref().map(|_| UNSENDABLE);
+    let status = m.initial_state();
+    let error_code = m.unsendable.as_ref().map(|_| store::UNSENDABLE);
     let request = m.request.as_ref().map(request_json).transpose()?;
     let created_at = stored_instant(m.created_at);
     let row = client
@@ -78,30 +72,15 @@ pub(crate) async fn insert_outbound_for(
                 &created_at,
                 &request,
                 &error_code,
-                &reason,
+                &m.unsendable,
                 &m.inbox_id.map(|i| i.0),
                 &broadcast.map(|b| b.0),
             ],
         )
         .await
         .db()?;
-    Ok(Outbound {
-        id: OutboundId(get(&row, 0, "outbound.id")?),
-        channel: m.channel,
-        recipient: m.recipient,
-        purpose: m.purpose,
-        body: m.body,
-        status: status.as_str().to_owned(),
-        created_at,
-        request: m.request,
-        attempts: 0,
-        next_attempt_at: created_at,
-        provider_message_id: None,
-        error_code: error_code.map(str::to_owned),
-        error_reason: reason,
-        updated_at: created_at,
-        inbox_id: m.inbox_id,
-    })
+    let id = OutboundId(get(&row, 0, "outbound.id")?);
+    Ok(m.stored(id, created_at))
 }
 
 pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {

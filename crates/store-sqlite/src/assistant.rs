@@ -68,17 +68,8 @@ pub(crate) fn save_conversation(c: &Connection, r: &ConversationRecord) -> Resul
 
 pub(crate) fn append_turn(c: &Connection, t: NewTurn) -> Result<Turn> {
     let id = insert_turn(c, &t)?;
-    Ok(Turn {
-        id,
-        channel: t.channel,
-        sender: t.sender,
-        direction: t.direction,
-        body: t.body,
-        text: t.text,
-        intent: t.intent,
-        participant_id: t.participant_id,
-        at: stored_instant(t.at),
-    })
+    let at = stored_instant(t.at);
+    Ok(t.stored(id, at))
 }
 
 /// Stores a turn; its new id.

@@ -38,38 +38,18 @@ pub(crate) fn insert_outbound_for(
     m: NewOutbound,
     broadcast: Option<BroadcastId>,
 ) -> Result<Outbound> {
-    let (id, status) = insert_outbound_row(c, &m, broadcast)?;
+    let id = insert_outbound_row(c, &m, broadcast)?;
     let created_at = stored_instant(m.created_at);
-    let reason = m.unsendable;
-    Ok(Outbound {
-        id,
-        channel: m.channel,
-        recipient: m.recipient,
-        purpose: m.purpose,
-        body: m.body,
-        status: status.as_str().to_owned(),
-        created_at,
-        request: m.request,
-        attempts: 0,
-        next_attempt_at: created_at,
-        provider_message_id: None,
-        error_code: reason.as_ref().map(|_| "unsendable".to_owned()),
-        error_reason: reason,
-        updated_at: created_at,
-        inbox_id: m.inbox_id,
-    })
+    Ok(m.stored(id, created_at))
 }
 
-/// Stores an outbox row: queued, or failed at once when it cannot be sent. Its id and state.
+/// Stores an outbox row (see `NewOutbound::initial_state`); its id.
 fn insert_outbound_row(
     c: &Connection,
     m: &NewOutbound,
     broadcast: Option<BroadcastId>,
-) -> Result<(OutboundId, OutboxState)> {
-    let status = match &m.unsendable {
-        Some(_) => OutboxState::Failed,
-        None => OutboxState::Queued,
-    };
+) -> Result<OutboundId> {
+    let status = m.initial_state();
     let request = m.request.as_ref().map(request_json).transpose()?;
     let at = millis(m.created_at);
     c.prepare_cached(
@@ -86,13 +66,13 @@ fn insert_outbound_row(
         status.as_str(),
         at,
         request,
-        m.unsendable.as_ref().map(|_| "unsendable"),
+        m.unsendable.as_ref().map(|_| store::UNSENDABLE),
         m.unsendable,
         m.inbox_id.map(|i| i.0),
         broadcast.map(|b| b.0),
     ])
     .db()?;
-    Ok((OutboundId(c.last_insert_rowid()), status))
+    Ok(OutboundId(c.last_insert_rowid()))
 }
 
 pub(crate) fn claim(c: &mut Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {

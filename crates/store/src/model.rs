@@ -1,6 +1,6 @@
 //! The records Layan stores, built from typed domain values.
 
-use crate::messaging::StoredRequest;
+use crate::messaging::{OutboxState, StoredRequest};
 use cases::CaseStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use directory::{FacilityKind, HospitalClass, Tier, WeeklyHours};
@@ -321,7 +321,40 @@ impl NewOutbound {
             inbox_id: None,
         }
     }
+
+    /// How the message is first stored: queued, or failed at once when it cannot be sent.
+    pub fn initial_state(&self) -> OutboxState {
+        match self.unsendable {
+            Some(_) => OutboxState::Failed,
+            None => OutboxState::Queued,
+        }
+    }
+
+    /// The row as a backend has just stored it, under `id`, with `created_at` at the
+    /// backend's precision.
+    pub fn stored(self, id: OutboundId, created_at: DateTime<Utc>) -> Outbound {
+        Outbound {
+            id,
+            status: self.initial_state().as_str().to_owned(),
+            channel: self.channel,
+            recipient: self.recipient,
+            purpose: self.purpose,
+            body: self.body,
+            created_at,
+            request: self.request,
+            attempts: 0,
+            next_attempt_at: created_at,
+            provider_message_id: None,
+            error_code: self.unsendable.as_ref().map(|_| UNSENDABLE.to_owned()),
+            error_reason: self.unsendable,
+            updated_at: created_at,
+            inbox_id: self.inbox_id,
+        }
+    }
 }
+
+/// The error code of a message stored failed because it could not be sent at all.
+pub const UNSENDABLE: &str = "unsendable";
 
 /// Rows for [`crate::Store::import`]. Ids are assigned by the producer.
 #[derive(Debug, Clone, Default)]
@@ -450,6 +483,24 @@ pub struct NewTurn {
     pub intent: Option<String>,
     pub participant_id: Option<ParticipantId>,
     pub at: DateTime<Utc>,
+}
+
+impl NewTurn {
+    /// The turn as a backend has just stored it, under `id`, with `at` at the backend's
+    /// precision.
+    pub fn stored(self, id: TurnId, at: DateTime<Utc>) -> Turn {
+        Turn {
+            id,
+            channel: self.channel,
+            sender: self.sender,
+            direction: self.direction,
+            body: self.body,
+            text: self.text,
+            intent: self.intent,
+            participant_id: self.participant_id,
+            at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
