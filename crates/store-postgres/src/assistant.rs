@@ -103,9 +103,19 @@ pub(crate) async fn append_turn_with(
     st: &Statement,
     t: NewTurn,
 ) -> Result<Turn> {
+    let id = insert_turn(client, st, &t).await?;
+    let at = stored_instant(t.at);
+    Ok(t.stored(id, at))
+}
+
+/// Stores a turn with [`APPEND_TURN`] (prepared as `st`); its new id.
+pub(crate) async fn insert_turn(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    t: &NewTurn,
+) -> Result<TurnId> {
     let body = t.body.to_string();
     let participant = t.participant_id.map(|p| p.0);
-    let at = stored_instant(t.at);
     let row = client
         .query_one(
             st,
@@ -117,13 +127,12 @@ pub(crate) async fn append_turn_with(
                 &t.text,
                 &t.intent,
                 &participant,
-                &at,
+                &stored_instant(t.at),
             ],
         )
         .await
         .db()?;
-    let id = TurnId(get::<i64>(&row, 0, "turns.id")?);
-    Ok(t.stored(id, at))
+    Ok(TurnId(get::<i64>(&row, 0, "turns.id")?))
 }
 
 fn turn(r: &Row) -> Result<Turn> {

@@ -56,6 +56,19 @@ pub(crate) async fn insert_outbound_for(
     m: NewOutbound,
     broadcast: Option<BroadcastId>,
 ) -> Result<Outbound> {
+    let id = insert_outbound_row(client, st, &m, broadcast).await?;
+    let created_at = stored_instant(m.created_at);
+    Ok(m.stored(id, created_at))
+}
+
+/// Stores an outbox row with [`INSERT_OUTBOUND`] (prepared as `st`; see
+/// `NewOutbound::initial_state`); its id.
+async fn insert_outbound_row(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    m: &NewOutbound,
+    broadcast: Option<BroadcastId>,
+) -> Result<OutboundId> {
     let status = m.initial_state();
     let error_code = m.unsendable.as_ref().map(|_| store::UNSENDABLE);
     let request = m.request.as_ref().map(request_json).transpose()?;
@@ -79,8 +92,7 @@ pub(crate) async fn insert_outbound_for(
         )
         .await
         .db()?;
-    let id = OutboundId(get(&row, 0, "outbound.id")?);
-    Ok(m.stored(id, created_at))
+    Ok(OutboundId(get(&row, 0, "outbound.id")?))
 }
 
 pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
@@ -551,13 +563,13 @@ pub(crate) async fn processed_with(
         }
     }
     for t in &p.turns {
-        assistant::append_turn_with(tx, &st.turn, t.clone()).await?;
+        assistant::insert_turn(tx, &st.turn, t).await?;
     }
     if let Some(c) = &p.conversation {
         assistant::save_conversation_with(tx, &st.conversation, c).await?;
     }
     for m in &p.outbound {
-        insert_outbound(tx, &st.outbound, m.clone()).await?;
+        insert_outbound_row(tx, &st.outbound, m, None).await?;
     }
     for d in &p.deliveries {
         apply_delivery(tx, &st.delivery, d).await?;

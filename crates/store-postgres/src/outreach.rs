@@ -343,20 +343,7 @@ pub(crate) async fn set_broadcast_state(
         .await
         .db()?
         .ok_or_else(|| StoreError::NotFound(format!("broadcast {}", change.id)))?;
-    let current = broadcast_state(get(&current, 0, "broadcasts.state")?)?;
-    if !change.from.contains(&current) {
-        return Err(StoreError::Conflict(format!(
-            "broadcast {} is {}, not {}",
-            change.id,
-            current.as_str(),
-            change
-                .from
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )));
-    }
+    change.allowed_from(broadcast_state(get(&current, 0, "broadcasts.state")?)?)?;
     let row = tx
         .query_one(&set, &[&change.id.0, &change.to.as_str(), &at])
         .await

@@ -296,19 +296,7 @@ pub(crate) fn set_broadcast_state(
 ) -> Result<Broadcast> {
     in_transaction(c, |tx| {
         let id = change.id;
-        let current = existing(tx, id)?.state;
-        if !change.from.contains(&current) {
-            return Err(StoreError::Conflict(format!(
-                "broadcast {id} is {}, not {}",
-                current.as_str(),
-                change
-                    .from
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )));
-        }
+        change.allowed_from(existing(tx, id)?.state)?;
         static SET_STATE: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "UPDATE broadcasts SET state = ?2, updated_at = ?3 WHERE id = ?1 \

@@ -263,3 +263,20 @@ pub struct BroadcastStateChange {
     pub at: DateTime<Utc>,
     pub audit: NewAudit,
 }
+
+impl BroadcastStateChange {
+    /// Whether the change may be made to a broadcast now in `current`: `Conflict` naming both
+    /// states when not. Both backends ask it inside their transaction, under the row's lock.
+    pub fn allowed_from(&self, current: BroadcastState) -> crate::Result<()> {
+        if self.from.contains(&current) {
+            return Ok(());
+        }
+        let expected: Vec<_> = self.from.iter().map(|s| s.as_str()).collect();
+        Err(crate::StoreError::Conflict(format!(
+            "broadcast {} is {}, not {}",
+            self.id,
+            current.as_str(),
+            expected.join(" or ")
+        )))
+    }
+}

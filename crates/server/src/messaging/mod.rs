@@ -59,22 +59,13 @@ pub fn enabled_channels(config: &crate::Config) -> Vec<Channel> {
     on
 }
 
-/// Starts the committers, the conversation workers and a sender per enabled channel. `None`
-/// when no channel is configured.
+/// Starts the committer and, unless this is an ingest node, the assistant, the conversation
+/// workers and a sender per enabled channel. `None` when no channel is configured.
 pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
     let channels = enabled_channels(&state.config);
     if channels.is_empty() {
         return Ok(None);
     }
-    let engine = Engine::new(
-        Arc::new(StoreData::with_services(
-            state.store.clone(),
-            crate::forms::dialog_services(state),
-        )),
-        state.rules.clone(),
-        DialogConfig::default(),
-    )
-    .map_err(|e| format!("the assistant cannot start: {e}"))?;
     let wakers = Wakers::default();
     // One committer per node: inbox ids then become visible in the order they are assigned,
     // which keeps one conversation's messages in order. Throughput comes from the batch
@@ -88,6 +79,15 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
         tracing::info!(channels = ?channels, "ingest only: webhooks are stored, other nodes answer them");
         return Ok(Some(Messaging { writer, wakers }));
     }
+    let engine = Engine::new(
+        Arc::new(StoreData::with_services(
+            state.store.clone(),
+            crate::forms::dialog_services(state),
+        )),
+        state.rules.clone(),
+        DialogConfig::default(),
+    )
+    .map_err(|e| format!("the assistant cannot start: {e}"))?;
     process::spawn(
         state.clone(),
         Arc::new(engine),

@@ -1,7 +1,7 @@
 //! The chat channels end to end: signed provider webhooks in, the assistant's replies out to a
 //! mock provider that checks every request against the provider's documented shape.
 
-use crate::helpers::TestApp;
+use crate::helpers::{whatsapp_at_mock, TestApp, PHONE_NUMBER_ID};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use channels::Channel;
@@ -14,7 +14,6 @@ use store::{OutboxFilter, OutboxState};
 const APP_SECRET: &str = "wa-app-secret-for-tests";
 const FB_SECRET: &str = "fb-app-secret-for-tests";
 const TG_SECRET: &str = "tg-secret-token-for-tests";
-const PHONE_NUMBER_ID: &str = "106540352242922";
 const WAIT: Wait = Wait::from_secs(20);
 
 struct Chat {
@@ -33,11 +32,7 @@ async fn chat_with(template: Option<&str>) -> Chat {
 /// Every channel on, pointed at `mock`.
 fn channels_config(mock: &MockHandle) -> server::Config {
     let mut config = server::Config::default();
-    config.whatsapp.app_secret = server::config::Secret::new(APP_SECRET);
-    config.whatsapp.verify_token = server::config::Secret::new("verify-me");
-    config.whatsapp.access_token = server::config::Secret::new(&mock.config().whatsapp_token);
-    config.whatsapp.phone_number_id = PHONE_NUMBER_ID.into();
-    config.whatsapp.api_base = mock.whatsapp_base();
+    whatsapp_at_mock(&mut config, mock, APP_SECRET);
     config.telegram.secret_token = server::config::Secret::new(TG_SECRET);
     config.telegram.bot_token = server::config::Secret::new(&mock.config().telegram_token);
     config.telegram.api_base = mock.telegram_base();

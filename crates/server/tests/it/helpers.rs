@@ -7,6 +7,18 @@ use std::sync::Arc;
 use store::SharedStore;
 use tower::ServiceExt;
 
+/// The phone number id the tests' WhatsApp business number has.
+pub const PHONE_NUMBER_ID: &str = "106540352242922";
+
+/// Turns WhatsApp on in `config`, signed with `app_secret` and sending to `mock`.
+pub fn whatsapp_at_mock(config: &mut Config, mock: &provider_mock::MockHandle, app_secret: &str) {
+    config.whatsapp.app_secret = server::config::Secret::new(app_secret);
+    config.whatsapp.verify_token = server::config::Secret::new("verify-me");
+    config.whatsapp.access_token = server::config::Secret::new(&mock.config().whatsapp_token);
+    config.whatsapp.phone_number_id = PHONE_NUMBER_ID.into();
+    config.whatsapp.api_base = mock.whatsapp_base();
+}
+
 /// The demo's "today": a Monday, 10:00 WIB.
 pub fn demo_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()

@@ -6,7 +6,7 @@
 
 use crate::console::bearer;
 use crate::console_outreach::add_agent;
-use crate::helpers::{Reply, TestApp};
+use crate::helpers::{whatsapp_at_mock, Reply, TestApp, PHONE_NUMBER_ID};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use cases::AgentRole;
@@ -19,7 +19,6 @@ use store::{
 };
 
 const APP_SECRET: &str = "wa-app-secret-for-outreach";
-const PHONE_NUMBER_ID: &str = "106540352242922";
 const CLOSURE_TEMPLATE: &str = "layan_penutupan_kantor";
 const NOTICE_TEMPLATE: &str = "layan_pemberitahuan";
 const WAIT: Duration = Duration::from_secs(30);
@@ -34,11 +33,7 @@ struct Outreach {
 async fn outreach(rate: u32) -> Outreach {
     let mock = MockProvider::start(MockConfig::default()).await.unwrap();
     let mut config = server::Config::default();
-    config.whatsapp.app_secret = server::config::Secret::new(APP_SECRET);
-    config.whatsapp.verify_token = server::config::Secret::new("verify-me");
-    config.whatsapp.access_token = server::config::Secret::new(&mock.config().whatsapp_token);
-    config.whatsapp.phone_number_id = PHONE_NUMBER_ID.into();
-    config.whatsapp.api_base = mock.whatsapp_base();
+    whatsapp_at_mock(&mut config, &mock, APP_SECRET);
     config.whatsapp.rate_per_sec = 1_000;
     config.outreach.whatsapp_rate_per_sec = rate;
     config.outreach.feed_interval_ms = 20;

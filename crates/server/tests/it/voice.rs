@@ -508,11 +508,7 @@ async fn details_go_by_whatsapp_when_it_is_configured() {
         .await
         .unwrap();
     let mut config = config();
-    config.whatsapp.app_secret = Secret::new("wa-app-secret");
-    config.whatsapp.verify_token = Secret::new("verify-me");
-    config.whatsapp.access_token = Secret::new(&mock.config().whatsapp_token);
-    config.whatsapp.phone_number_id = "106540352242922".into();
-    config.whatsapp.api_base = mock.whatsapp_base();
+    crate::helpers::whatsapp_at_mock(&mut config, &mock, "wa-app-secret");
     config.whatsapp.template = Some("layan_pesan".into());
     let app = TestApp::with_demo_config(300, config).await;
     let who = app.sample_of("arrears_1_3").await;
