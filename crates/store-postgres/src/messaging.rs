@@ -325,8 +325,8 @@ pub(crate) async fn counts(db: &PgStore) -> Result<Vec<OutboxCount>> {
 // ---- the inbox ----------------------------------------------------------------------------
 
 /// The whole batch in one statement (so one transaction and one round trip), inserted in the
-/// batch's order so ids follow arrival. A (channel, provider id) already stored, or repeated
-/// earlier in the batch, is skipped.
+/// batch's order so ids follow arrival. A delivery (channel, occurred at, provider id) already
+/// stored, or repeated earlier in the batch, is skipped.
 pub(crate) const INBOX_APPEND: &str =
     "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, occurred_at, \
      received_at) \
@@ -336,8 +336,8 @@ pub(crate) const INBOX_APPEND: &str =
      $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY \
      AS e (channel, provider_id, conversation, kind, payload, occurred_at, received_at, n) \
      ORDER BY e.n \
-     ON CONFLICT (channel, provider_id) DO NOTHING \
-     RETURNING id, channel, provider_id";
+     ON CONFLICT (channel, occurred_at, provider_id) DO NOTHING \
+     RETURNING id, channel, occurred_at, provider_id";
 
 pub(crate) async fn inbox_append(
     db: &PgStore,
@@ -391,7 +391,11 @@ pub(crate) async fn inbox_append_with(
         .db()?;
     let mut new = HashMap::with_capacity(rows.len());
     for r in &rows {
-        let key: (String, String) = (get(r, 1, "inbox.channel")?, get(r, 2, "inbox.provider_id")?);
+        let key: (String, DateTime<Utc>, String) = (
+            get(r, 1, "inbox.channel")?,
+            get(r, 2, "inbox.occurred_at")?,
+            get(r, 3, "inbox.provider_id")?,
+        );
         new.insert(key, InboxId(get(r, 0, "inbox.id")?));
     }
     // RETURNING names the rows stored; an event's key is stored at most once, by its first
@@ -399,7 +403,13 @@ pub(crate) async fn inbox_append_with(
     // (`remove` found nothing) are duplicates.
     Ok(events
         .iter()
-        .map(|e| new.remove(&(e.channel.clone(), e.provider_id.clone())))
+        .map(|e| {
+            new.remove(&(
+                e.channel.clone(),
+                stored_instant(e.occurred_at),
+                e.provider_id.clone(),
+            ))
+        })
         .collect())
 }
 
@@ -463,21 +473,28 @@ pub(crate) async fn last_inbound_at(
     channel: &str,
     conversation: &str,
 ) -> Result<Option<DateTime<Utc>>> {
-    Ok(db
-        .query_opt(
-            "SELECT MAX(occurred_at) FROM inbox \
-             WHERE channel = $1 AND conversation = $2 AND kind <> 'status'",
-            &[&channel, &conversation],
-            |r| get::<Option<DateTime<Utc>>>(r, 0, "inbox.occurred_at"),
-        )
-        .await?
-        .flatten())
+    db.query_opt(
+        "SELECT last_inbound_at FROM inbound_windows WHERE channel = $1 AND address = $2",
+        &[&channel, &conversation],
+        |r| get(r, 0, "inbound_windows.last_inbound_at"),
+    )
+    .await
 }
 
 // ---- one processed event --------------------------------------------------------------------
 
+/// Marks the event processed and, when the participant wrote it (anything but a delivery
+/// status), opens their 24-hour window from its time (an older event processed late never
+/// narrows it); in one round trip. The number of events marked (0 or 1).
 const MARK_PROCESSED: &str =
-    "UPDATE inbox SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL";
+    "WITH marked AS (UPDATE inbox SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL \
+       RETURNING channel, conversation, kind, occurred_at), \
+     widened AS (INSERT INTO inbound_windows (channel, address, last_inbound_at) \
+       SELECT channel, conversation, occurred_at FROM marked WHERE kind <> 'status' \
+       ON CONFLICT (channel, address) DO UPDATE \
+       SET last_inbound_at = GREATEST(inbound_windows.last_inbound_at, \
+                                      EXCLUDED.last_inbound_at)) \
+     SELECT COUNT(*) FROM marked";
 
 /// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL). It is
 /// matched by the provider's id, or by our id when the provider echoes it back, which settles
@@ -558,7 +575,12 @@ pub(crate) async fn processed_with(
         let at = stored_instant(p.processed_at.unwrap_or_else(Utc::now));
         // Another worker that marked it first holds the row until it commits; this one then
         // finds it processed and changes nothing.
-        if tx.execute(&st.mark, &[&id.0, &at]).await.db()? == 0 {
+        let marked: i64 = get(
+            &tx.query_one(&st.mark, &[&id.0, &at]).await.db()?,
+            0,
+            "count",
+        )?;
+        if marked == 0 {
             return Ok(false);
         }
     }

@@ -36,6 +36,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "lean_indexes",
         include_str!("../migrations/0007_lean_indexes.sql"),
     ),
+    (
+        8,
+        "inbox_keys",
+        include_str!("../migrations/0008_inbox_keys.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -386,7 +386,7 @@ pub(crate) async fn lease_broadcasts(db: &PgStore, lease: &FeedLease) -> Result<
 
 // ---- broadcasts: feeding the outbox ---------------------------------------------------------
 
-/// The window comes from the inbox, as `last_inbound_at` reads it (one index probe per row).
+/// The window comes from `inbound_windows`, as `last_inbound_at` reads it (one probe per row).
 ///
 /// The scan must go through the waiting rows' partial index, which holds only what is left
 /// of this channel, in order. Asked for `channel = $2 ORDER BY seq`, the planner takes the
@@ -397,8 +397,8 @@ pub(crate) async fn lease_broadcasts(db: &PgStore, lease: &FeedLease) -> Result<
 /// because an equality would make that order key redundant and let the primary key back in.
 const WAITING: &str = "SELECT r.broadcast_id, r.seq, r.channel, r.address, r.participant_id, \
      COALESCE(o.opted_out, FALSE), \
-     (SELECT MAX(i.occurred_at) FROM inbox i WHERE i.channel = r.channel \
-        AND i.conversation = r.address AND i.kind <> 'status') \
+     (SELECT w.last_inbound_at FROM inbound_windows w WHERE w.channel = r.channel \
+        AND w.address = r.address) \
      FROM broadcast_recipients r \
      LEFT JOIN opt_outs o ON o.channel = r.channel AND o.address = r.address \
      WHERE r.broadcast_id = $1 AND r.channel >= $2 AND r.channel <= $2 AND r.state = 0 \
@@ -419,7 +419,7 @@ pub(crate) async fn broadcast_waiting(
             participant_id: get::<Option<i64>>(r, 4, "broadcast_recipients.participant_id")?
                 .map(ParticipantId),
             opted_out: get(r, 5, "opt_outs.opted_out")?,
-            last_inbound_at: get(r, 6, "inbox.occurred_at")?,
+            last_inbound_at: get(r, 6, "inbound_windows.last_inbound_at")?,
         })
     })
     .await

@@ -277,7 +277,7 @@ fn inbox_append_in(tx: &Connection, events: &[NewInboxEvent]) -> Result<Vec<Opti
             .prepare_cached(
                 "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, \
                  occurred_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (channel, provider_id) DO NOTHING",
+                 ON CONFLICT (channel, occurred_at, provider_id) DO NOTHING",
             )
             .db()?;
         for e in events {
@@ -348,12 +348,11 @@ pub(crate) fn inbox_stats(c: &Connection) -> Result<InboxStats> {
 
 /// The last inbound instant (unix ms, or NULL) of `conversation` on `channel`, given as SQL
 /// expressions: parameters, or a broadcast recipient's columns in a correlated subquery. One
-/// text for both, so the 24-hour window means the same everywhere (the `kind` condition is
-/// what lets SQLite use the partial index `inbox_last_inbound`).
+/// text for both, so the 24-hour window means the same everywhere.
 pub(crate) fn last_inbound_sql(channel: &str, conversation: &str) -> String {
     format!(
-        "SELECT MAX(occurred_at) FROM inbox \
-         WHERE channel = {channel} AND conversation = {conversation} AND kind <> 'status'"
+        "SELECT last_inbound_at FROM inbound_windows \
+         WHERE channel = {channel} AND address = {conversation}"
     )
 }
 
@@ -365,7 +364,23 @@ pub(crate) fn last_inbound_at(
     static SQL: LazyLock<String> = LazyLock::new(|| last_inbound_sql("?1", "?2"));
     let ms: Option<i64> =
         query_one(c, &SQL, params![channel, conversation], |r| r.get(0).db())?.flatten();
-    ms.map(|ms| instant(ms, "inbox.occurred_at")).transpose()
+    ms.map(|ms| instant(ms, "inbound_windows.last_inbound_at"))
+        .transpose()
+}
+
+/// A processed event the participant wrote (anything but a delivery status) opens their
+/// window from its own time; an older event processed late never narrows it.
+fn widen_window(tx: &Connection, inbox_id: InboxId) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO inbound_windows (channel, address, last_inbound_at) \
+         SELECT channel, conversation, occurred_at FROM inbox WHERE id = ?1 AND kind <> 'status' \
+         ON CONFLICT (channel, address) DO UPDATE \
+         SET last_inbound_at = MAX(last_inbound_at, excluded.last_inbound_at)",
+    )
+    .db()?
+    .execute([inbox_id.0])
+    .db()?;
+    Ok(())
 }
 
 fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
@@ -410,6 +425,7 @@ fn processed_in(tx: &Connection, p: &ProcessedEvent) -> Result<bool> {
             // Already processed, or not in the inbox at all: store nothing.
             return Ok(false);
         }
+        widen_window(tx, id)?;
     }
     for turn in &p.turns {
         assistant::insert_turn(tx, turn)?;

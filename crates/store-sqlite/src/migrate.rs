@@ -35,6 +35,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "lean_indexes",
         include_str!("../migrations/0007_lean_indexes.sql"),
     ),
+    (
+        8,
+        "inbox_keys",
+        include_str!("../migrations/0008_inbox_keys.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -60,6 +65,22 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         )));
     }
 
+    // A migration that rebuilds a table (SQLite cannot drop a constraint) drops the old one
+    // while other tables still refer to it by name: SQLite's own procedure for this turns
+    // foreign key enforcement off (which only takes effect outside a transaction) and checks
+    // every key before the commit instead.
+    let enforced: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .map_err(migration_error)?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .map_err(migration_error)?;
+    let applied = apply_all(conn);
+    conn.pragma_update(None, "foreign_keys", enforced)
+        .map_err(migration_error)?;
+    applied
+}
+
+fn apply_all(conn: &mut Connection) -> Result<(), StoreError> {
     for (version, name, sql) in MIGRATIONS {
         // IMMEDIATE takes the write lock before the check, so two processes opening the same
         // file at once cannot both apply a migration.
@@ -80,6 +101,15 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         }
         tx.execute_batch(sql)
             .map_err(|e| StoreError::Migration(format!("{version:04}_{name}: {e}")))?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(migration_error)?;
+        if let Some(table) = broken {
+            return Err(StoreError::Migration(format!(
+                "{version:04}_{name}: leaves a broken foreign key in table {table}"
+            )));
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![version, name, chrono::Utc::now().timestamp_millis()],
@@ -96,5 +126,135 @@ fn migration_error(e: rusqlite::Error) -> StoreError {
     match map(e) {
         StoreError::Other(msg) => StoreError::Migration(msg),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_version(conn: &mut Connection, version: i64) {
+        run_up_to(conn, version);
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+    }
+
+    /// An older program's schema: the migrations up to `version`, recorded as applied.
+    fn run_up_to(conn: &mut Connection, version: i64) {
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for (v, name, sql) in MIGRATIONS.iter().filter(|m| m.0 <= version) {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, 0)",
+                rusqlite::params![v, name],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn the_inbox_rebuild_keeps_events_replies_and_windows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&mut conn, 7);
+        conn.execute_batch(
+            "INSERT INTO inbox (id, channel, provider_id, conversation, kind, payload, \
+               occurred_at, received_at, processed_at) VALUES \
+               (7, 'whatsapp', 'wamid.A', '6281234567890', 'message', '{}', 1000, 1001, 1002), \
+               (8, 'whatsapp', 'wamid.B', '6281234567890', 'message', '{}', 5000, 5001, NULL), \
+               (9, 'whatsapp', 'wamid.B:read', '6281234567890', 'status', '{}', 9000, 9001, NULL), \
+               (10, 'telegram', '738164', '812345678', 'callback', '{}', 3000, 3001, NULL);
+             INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, \
+               inbox_id) VALUES ('whatsapp', '6281234567890', 'reply', 'Halo', 'sent', 1003, 7);",
+        )
+        .unwrap();
+
+        run(&mut conn).unwrap();
+
+        let enforced: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(enforced, "enforcement is back on after the rebuild");
+        let events: Vec<(i64, String, Option<i64>)> = conn
+            .prepare("SELECT id, provider_id, processed_at FROM inbox ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            events,
+            [
+                (7, "wamid.A".into(), Some(1002)),
+                (8, "wamid.B".into(), None),
+                (9, "wamid.B:read".into(), None),
+                (10, "738164".into(), None),
+            ]
+        );
+        let windows: Vec<(String, String, i64)> = conn
+            .prepare("SELECT * FROM inbound_windows ORDER BY channel")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            windows,
+            [
+                ("telegram".into(), "812345678".into(), 3000),
+                ("whatsapp".into(), "6281234567890".into(), 5000),
+            ],
+            "the newest event each address wrote, statuses aside"
+        );
+        // The reply still points at its event, and the key still refuses a dangling id.
+        let reply_of: i64 = conn
+            .query_row(
+                "SELECT i.id FROM outbound o JOIN inbox i ON i.id = o.inbox_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(reply_of, 7);
+        assert!(conn
+            .execute(
+                "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, \
+                 inbox_id) VALUES ('whatsapp', '62', 'reply', 'x', 'queued', 1, 999)",
+                [],
+            )
+            .is_err());
+        // A redelivery (same channel, time and id) still collides; the new key is unique.
+        assert!(conn
+            .execute(
+                "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, \
+                 occurred_at, received_at) VALUES ('whatsapp', 'wamid.A', '62', 'message', \
+                 '{}', 1000, 7000)",
+                [],
+            )
+            .is_err());
+    }
+
+    #[test]
+    fn a_migration_that_breaks_a_foreign_key_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&mut conn, 8);
+        // What a faulty rebuild would leave behind: a reply whose event is gone.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute_batch(
+            "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, \
+             inbox_id) VALUES ('whatsapp', '62', 'reply', 'x', 'queued', 1, 999);
+             DELETE FROM schema_migrations WHERE version = 8;",
+        )
+        .unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        // Migration 8 again is harmless SQL apart from the tables it creates; drop them first.
+        conn.execute_batch("DROP TABLE inbound_windows").unwrap();
+        let e = run(&mut conn).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("broken foreign key in table outbound"),
+            "{e}"
+        );
     }
 }

@@ -228,12 +228,15 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- the inbox of provider events --------------------------------------------------------
     /// Stores a batch of events in one transaction. Returns, per event in order, its new id,
-    /// or `None` when the same (channel, provider id) was stored before (a redelivery).
+    /// or `None` when the same delivery (channel, occurred at, provider id) was stored before
+    /// (a redelivery: the same body again, so the same provider time).
     async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>>;
     /// Unprocessed events with an id above `after`, in id order, at most `limit`.
     async fn inbox_pending(&self, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>>;
     async fn inbox_stats(&self) -> Result<InboxStats>;
-    /// When the participant last wrote on `channel` (the start of the 24-hour window).
+    /// When the participant last wrote on `channel` (the start of the 24-hour window): the
+    /// newest time of their processed events other than delivery statuses. Counted when
+    /// processed, not when stored, so the webhook's commit writes no per-address row.
     async fn last_inbound_at(
         &self,
         channel: &str,

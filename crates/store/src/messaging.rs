@@ -29,7 +29,8 @@ pub struct NewInboxEvent {
     pub kind: String,
     /// The parsed event as JSON; its shape belongs to the channel adapter.
     pub payload: serde_json::Value,
-    /// When the provider says it happened.
+    /// When the provider says it happened. Taken from the body alone, never from the clock:
+    /// it is part of the key that recognises a redelivery.
     pub occurred_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
 }

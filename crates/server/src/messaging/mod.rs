@@ -129,7 +129,9 @@ pub fn inbox_event(event: &InboundEvent, received_at: DateTime<Utc>) -> NewInbox
         conversation: event.sender.address.clone(),
         kind: kind_name(&event.kind).to_owned(),
         payload: serde_json::to_value(event).unwrap_or_default(),
-        occurred_at: DateTime::from_timestamp(event.timestamp, 0).unwrap_or(received_at),
+        // From the body alone (it is part of the redelivery key): a time out of range is the
+        // epoch, which also opens no window.
+        occurred_at: DateTime::from_timestamp(event.timestamp, 0).unwrap_or(DateTime::UNIX_EPOCH),
         received_at,
     }
 }

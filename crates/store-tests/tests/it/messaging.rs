@@ -297,13 +297,15 @@ async fn a_redelivered_event_is_stored_once(db: &Harness) {
 story!(a_redelivered_event_is_stored_once);
 
 async fn a_large_batch_is_appended_in_order(db: &Harness) {
-    // A webhook burst: hundreds of events in one group commit, some of them redelivered.
-    let events: Vec<NewInboxEvent> = (0..600)
+    // A webhook burst: hundreds of events in one group commit, the last 100 redeliveries of
+    // earlier ones (the same body again).
+    let mut events: Vec<NewInboxEvent> = (0..500)
         .map(|i| {
             let sender = format!("6281{:09}", 300_000_000 + i % 150);
-            event(&wamid(i % 500), &sender, "message", i64::from(i / 10))
+            event(&wamid(i), &sender, "message", i64::from(i / 10))
         })
         .collect();
+    events.extend_from_within(200..300);
     let ids = db.store.inbox_append(events.clone()).await.unwrap();
     assert_eq!(ids.len(), 600);
     let new: Vec<InboxId> = ids.iter().flatten().copied().collect();
@@ -510,20 +512,35 @@ async fn the_last_inbound_message_opens_the_window(db: &Harness) {
         channel: "telegram".into(),
         ..event("738164", BUDI, "message", 50)
     };
-    db.store
+    let ids = db
+        .store
         .inbox_append(vec![
-            event(&wamid(1), BUDI, "message", 0),
             event(&wamid(2), BUDI, "callback", 30),
             // A status is not the participant writing.
             event(&format!("{}:read", wamid(3)), BUDI, "status", 40),
             event(&wamid(4), DEWI, "message", 45),
             telegram,
+            // Delivered late (a provider retry), with its own, older time.
+            event(&wamid(1), BUDI, "message", 0),
         ])
         .await
         .unwrap();
     assert_eq!(
         db.store.last_inbound_at(WA, BUDI).await.unwrap(),
-        Some(min(30))
+        None,
+        "stored is not yet processed"
+    );
+    for id in ids.into_iter().flatten() {
+        assert!(db
+            .store
+            .commit_processed(ProcessedEvent::marking(id, min(60)))
+            .await
+            .unwrap());
+    }
+    assert_eq!(
+        db.store.last_inbound_at(WA, BUDI).await.unwrap(),
+        Some(min(30)),
+        "the newest message counts, not the last processed or the status"
     );
     assert_eq!(
         db.store.last_inbound_at(WA, DEWI).await.unwrap(),
@@ -534,6 +551,20 @@ async fn the_last_inbound_message_opens_the_window(db: &Harness) {
         Some(min(50))
     );
     assert_eq!(db.store.last_inbound_at(WA, SITI).await.unwrap(), None);
+
+    let newer = db
+        .store
+        .inbox_append(vec![event(&wamid(5), BUDI, "message", 70)])
+        .await
+        .unwrap();
+    db.store
+        .commit_processed(ProcessedEvent::marking(newer[0].unwrap(), min(71)))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.reopen().await.last_inbound_at(WA, BUDI).await.unwrap(),
+        Some(min(70))
+    );
 }
 story!(the_last_inbound_message_opens_the_window);
 

@@ -13,7 +13,7 @@ use store::{
     BroadcastRecipient, BroadcastState, BroadcastStateChange, Claim, ClosureEdit, ClosureId,
     ConversationRecord, Family, FeedLease, HandOff, NewAudit, NewBroadcast, NewClosure,
     NewInboxEvent, NewOutbound, OfficeId, OutboxFilter, OutboxState, Participant, ParticipantId,
-    Relation, SendOutcome, Store, StoreError, StoredRequest,
+    ProcessedEvent, Relation, SendOutcome, Store, StoreError, StoredRequest,
 };
 
 const WA: &str = "whatsapp";
@@ -702,13 +702,19 @@ async fn recipients_reach_the_outbox_once_and_a_cancel_recalls_the_queue(db: &Ha
         occurred_at: t(m),
         received_at: t(m),
     };
-    store
+    let ids = store
         .inbox_append(vec![
             inbound("wamid.1", "message", -60),
             inbound("wamid.0:read", "status", -10),
         ])
         .await
         .unwrap();
+    for id in ids.into_iter().flatten() {
+        store
+            .commit_processed(ProcessedEvent::marking(id, t(-5)))
+            .await
+            .unwrap();
+    }
 
     let b = store
         .create_broadcast(notice(Audience::Province { code: 35 }, None, 0))
