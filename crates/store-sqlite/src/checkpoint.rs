@@ -5,11 +5,13 @@
 //! instead; the writer keeps committing meanwhile, and an index page rewritten by a hundred
 //! commits within the interval is copied back once, not a hundred times.
 //!
-//! Measured on the webhook benchmark (one core for the server), it is a trade: at saturation
-//! about a third more durable webhooks per second (an ingest node: 13.9 k/s instead of 8–9
-//! k/s), but at a steady 2,000 messages/s through the whole pipeline the large checkpoints
-//! every interval push p99 from 18 ms to over 100 ms. So it is off by default and meant for
-//! nodes that absorb bursts (`LAYAN_SQLITE_CHECKPOINT_MS`, see the README).
+//! Measured on the webhook benchmark (one core for the server), it is a trade. Before
+//! migration 0008 an ingest node stored about a third more webhooks per second with it (13.9
+//! k/s instead of 8–9 k/s); since the inbox's index entries land side by side, there is no
+//! measurable difference there (18–20 k/s either way). The whole pipeline answers about an
+//! eighth more messages per second at saturation, but at a steady 2,000 messages/s the large
+//! checkpoints every interval push p99 from 12–23 ms to over 100 ms. So it is off by default
+//! (`LAYAN_SQLITE_CHECKPOINT_MS`, see the README).
 //!
 //! The writer keeps a high automatic threshold as a safety net, so the WAL stays bounded even
 //! if this thread cannot keep up or is gone.
