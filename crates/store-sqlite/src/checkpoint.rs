@@ -8,8 +8,8 @@
 //! Measured on the webhook benchmark (one core for the server), it is a trade. Before
 //! migration 0008 an ingest node stored about a third more webhooks per second with it (13.9
 //! k/s instead of 8–9 k/s); since the inbox's index entries land side by side, there is no
-//! measurable difference there (18–20 k/s either way). The whole pipeline answers about an
-//! eighth more messages per second at saturation, but at a steady 2,000 messages/s the large
+//! measurable difference there (18–20 k/s either way). The whole pipeline answers about 14%
+//! more messages per second at saturation, but at a steady 2,000 messages/s the large
 //! checkpoints every interval push p99 from 12–23 ms to over 100 ms. So it is off by default
 //! (`LAYAN_SQLITE_CHECKPOINT_MS`, see the README).
 //!
