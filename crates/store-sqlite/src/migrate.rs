@@ -155,6 +155,20 @@ mod tests {
         }
     }
 
+    fn triples<A, B, C>(conn: &Connection, sql: &str) -> Vec<(A, B, C)>
+    where
+        A: rusqlite::types::FromSql,
+        B: rusqlite::types::FromSql,
+        C: rusqlite::types::FromSql,
+    {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn the_inbox_rebuild_keeps_events_replies_and_windows() {
         let mut conn = Connection::open_in_memory().unwrap();
@@ -177,13 +191,10 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert!(enforced, "enforcement is back on after the rebuild");
-        let events: Vec<(i64, String, Option<i64>)> = conn
-            .prepare("SELECT id, provider_id, processed_at FROM inbox ORDER BY id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let events: Vec<(i64, String, Option<i64>)> = triples(
+            &conn,
+            "SELECT id, provider_id, processed_at FROM inbox ORDER BY id",
+        );
         assert_eq!(
             events,
             [
@@ -193,13 +204,8 @@ mod tests {
                 (10, "738164".into(), None),
             ]
         );
-        let windows: Vec<(String, String, i64)> = conn
-            .prepare("SELECT * FROM inbound_windows ORDER BY channel")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let windows: Vec<(String, String, i64)> =
+            triples(&conn, "SELECT * FROM inbound_windows ORDER BY channel");
         assert_eq!(
             windows,
             [
