@@ -5,7 +5,7 @@
 use crate::casework;
 use crate::error::{corrupt, PgResultExt};
 use crate::pool::Connection;
-use crate::rows::{self, case_cols, stored_instant};
+use crate::rows::{self, case_cols, get, stored_instant};
 use crate::PgStore;
 use store::{
     case_number, Actor, Case, CaseEventKind, CaseId, ConversationRecord, NewCase, NewTurn,
@@ -15,10 +15,6 @@ use tokio_postgres::{GenericClient, Row, Statement, Transaction};
 
 fn from_json(s: &str, col: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| corrupt(col, e))
-}
-
-fn get<'a, T: tokio_postgres::types::FromSql<'a>>(r: &'a Row, i: usize, col: &str) -> Result<T> {
-    r.try_get(i).map_err(|e| corrupt(col, e))
 }
 
 pub(crate) async fn conversation(

@@ -11,7 +11,7 @@ use crate::assistant::{self, CreateCaseStatements, CASE_BY_ID};
 use crate::error::{corrupt, PgResultExt};
 use crate::messaging;
 use crate::pool::Connection;
-use crate::rows::{self, case_cols, stored_instant};
+use crate::rows::{self, case_cols, get, stored_instant};
 use crate::{int4, PgStore};
 use cases::{AgentRole, CaseStatus, Shift};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -21,12 +21,8 @@ use store::{
     FamilyId, FormLink, NewAgent, NewAgentSession, NewAttachment, NewAudit, NewCase, NewFormLink,
     OfficeId, ParticipantId, Result, SignInFailure, StoreError,
 };
-use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Statement, Transaction};
-
-fn get<'a, T: FromSql<'a>>(r: &'a Row, i: usize, col: &str) -> Result<T> {
-    r.try_get(i).map_err(|e| corrupt(col, e))
-}
 
 fn json(s: &str, col: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| corrupt(col, e))

@@ -8,7 +8,7 @@
 use crate::assistant;
 use crate::error::{corrupt, PgResultExt};
 use crate::pool::Connection;
-use crate::rows::{self, outbound_cols, stored_instant};
+use crate::rows::{self, get, outbound_cols, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -21,10 +21,6 @@ use tokio_postgres::{GenericClient, Row, Statement};
 
 fn request_json(r: &StoredRequest) -> Result<String> {
     serde_json::to_string(r).map_err(|e| StoreError::Other(format!("encoding a request: {e}")))
-}
-
-fn get<'a, T: tokio_postgres::types::FromSql<'a>>(r: &'a Row, i: usize, col: &str) -> Result<T> {
-    r.try_get(i).map_err(|e| corrupt(col, e))
 }
 
 pub(crate) fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
@@ -365,13 +361,20 @@ pub(crate) async fn inbox_append_with(
     let mut payloads = Vec::with_capacity(n);
     let mut occurred = Vec::with_capacity(n);
     let mut received = Vec::with_capacity(n);
-    for e in events {
+    // Where each delivery first occurs in the batch: the insert follows the batch's order, so
+    // that is the occurrence stored, and any later one is a duplicate.
+    let mut first = HashMap::with_capacity(n);
+    for (i, e) in events.iter().enumerate() {
+        let at = stored_instant(e.occurred_at);
+        first
+            .entry((e.channel.as_str(), at, e.provider_id.as_str()))
+            .or_insert(i);
         channels.push(e.channel.as_str());
         provider_ids.push(e.provider_id.as_str());
         conversations.push(e.conversation.as_str());
         kinds.push(e.kind.as_str());
         payloads.push(e.payload.to_string());
-        occurred.push(stored_instant(e.occurred_at));
+        occurred.push(at);
         received.push(stored_instant(e.received_at));
     }
     let rows = client
@@ -389,28 +392,20 @@ pub(crate) async fn inbox_append_with(
         )
         .await
         .db()?;
-    let mut new = HashMap::with_capacity(rows.len());
+    // RETURNING names the rows stored; every other slot is a redelivery.
+    let mut ids = vec![None; n];
     for r in &rows {
-        let key: (String, DateTime<Utc>, String) = (
+        let key: (&str, DateTime<Utc>, &str) = (
             get(r, 1, "inbox.channel")?,
             get(r, 2, "inbox.occurred_at")?,
             get(r, 3, "inbox.provider_id")?,
         );
-        new.insert(key, InboxId(get(r, 0, "inbox.id")?));
+        let slot = first
+            .get(&key)
+            .ok_or_else(|| corrupt("inbox", "a stored event that was not in the batch"))?;
+        ids[*slot] = Some(InboxId(get(r, 0, "inbox.id")?));
     }
-    // RETURNING names the rows stored; an event's key is stored at most once, by its first
-    // occurrence in the batch (the insert follows the batch's order), so later occurrences
-    // (`remove` found nothing) are duplicates.
-    Ok(events
-        .iter()
-        .map(|e| {
-            new.remove(&(
-                e.channel.clone(),
-                stored_instant(e.occurred_at),
-                e.provider_id.clone(),
-            ))
-        })
-        .collect())
+    Ok(ids)
 }
 
 macro_rules! inbox_cols {

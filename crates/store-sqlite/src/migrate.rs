@@ -133,13 +133,9 @@ fn migration_error(e: rusqlite::Error) -> StoreError {
 mod tests {
     use super::*;
 
+    /// An older program's database: the migrations up to `version`, recorded as applied, and
+    /// foreign keys enforced as the store's connections do.
     fn at_version(conn: &mut Connection, version: i64) {
-        run_up_to(conn, version);
-        conn.pragma_update(None, "foreign_keys", true).unwrap();
-    }
-
-    /// An older program's schema: the migrations up to `version`, recorded as applied.
-    fn run_up_to(conn: &mut Connection, version: i64) {
         conn.execute_batch(
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
              applied_at INTEGER NOT NULL)",
@@ -153,6 +149,7 @@ mod tests {
             )
             .unwrap();
         }
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
     }
 
     fn triples<A, B, C>(conn: &Connection, sql: &str) -> Vec<(A, B, C)>

@@ -232,6 +232,15 @@ async fn pending_ids(db: &Harness, after: InboxId, limit: u32) -> Vec<InboxId> {
 
 // ---- the inbox ----------------------------------------------------------------------------
 
+/// Stores one event that is new; its id.
+async fn append_one(db: &Harness, e: NewInboxEvent) -> InboxId {
+    let ids = db.store.inbox_append(vec![e]).await.unwrap();
+    let [Some(id)] = ids[..] else {
+        panic!("a new event is stored: {ids:?}")
+    };
+    id
+}
+
 async fn a_redelivered_event_is_stored_once(db: &Harness) {
     let first = event(&wamid(1), BUDI, "message", 0);
     let dewi = event(&wamid(2), DEWI, "message", 1);
@@ -384,14 +393,7 @@ async fn pending_events_are_listed_in_order_after_a_cursor(db: &Harness) {
 story!(pending_events_are_listed_in_order_after_a_cursor);
 
 async fn a_processed_event_is_committed_whole_and_only_once(db: &Harness) {
-    let [Some(id)] = db
-        .store
-        .inbox_append(vec![event(&wamid(1), BUDI, "message", 0)])
-        .await
-        .unwrap()[..]
-    else {
-        panic!("stored")
-    };
+    let id = append_one(db, event(&wamid(1), BUDI, "message", 0)).await;
     let first = conversation("tagihan", 1);
     let answer = |text: &str| NewOutbound {
         inbox_id: Some(id),
@@ -466,14 +468,7 @@ async fn a_processed_event_is_committed_whole_and_only_once(db: &Harness) {
     assert_eq!(db.store.outbox_list(&all()).await.unwrap(), outbox);
 
     // A failure part-way keeps nothing, not even the mark: the event stays pending.
-    let [Some(second)] = db
-        .store
-        .inbox_append(vec![event(&wamid(2), BUDI, "message", 3)])
-        .await
-        .unwrap()[..]
-    else {
-        panic!("stored")
-    };
+    let second = append_one(db, event(&wamid(2), BUDI, "message", 3)).await;
     let broken = ProcessedEvent {
         inbox_id: Some(second),
         turns: vec![turn("in", "cek kartu", 3)],
@@ -552,13 +547,9 @@ async fn the_last_inbound_message_opens_the_window(db: &Harness) {
     );
     assert_eq!(db.store.last_inbound_at(WA, SITI).await.unwrap(), None);
 
-    let newer = db
-        .store
-        .inbox_append(vec![event(&wamid(5), BUDI, "message", 70)])
-        .await
-        .unwrap();
+    let newer = append_one(db, event(&wamid(5), BUDI, "message", 70)).await;
     db.store
-        .commit_processed(ProcessedEvent::marking(newer[0].unwrap(), min(71)))
+        .commit_processed(ProcessedEvent::marking(newer, min(71)))
         .await
         .unwrap();
     assert_eq!(
@@ -1018,14 +1009,7 @@ async fn an_unsendable_message_is_stored_failed(db: &Harness) {
     );
 
     // Also when it comes out of processing an event.
-    let [Some(id)] = db
-        .store
-        .inbox_append(vec![event(&wamid(1), BUDI, "message", 1)])
-        .await
-        .unwrap()[..]
-    else {
-        panic!("stored")
-    };
+    let id = append_one(db, event(&wamid(1), BUDI, "message", 1)).await;
     assert!(db
         .store
         .commit_processed(ProcessedEvent {
@@ -1131,14 +1115,7 @@ story!(outbox_counts_group_by_channel_state_and_error_code);
 
 async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(db: &Harness) {
     let earlier = enqueue(db, reply(DEWI, "Tagihan Anda Rp0", 0)).await;
-    let [Some(waiting)] = db
-        .store
-        .inbox_append(vec![event(&wamid(7), DEWI, "message", 0)])
-        .await
-        .unwrap()[..]
-    else {
-        panic!("stored")
-    };
+    let waiting = append_one(db, event(&wamid(7), DEWI, "message", 0)).await;
     // Marks its event, stores a turn, then fails on a reply naming an event that does not
     // exist: none of it may stay.
     let broken = ProcessedEvent {
