@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use directory::FacilityKind;
 use jkn::{CardNumber, CareClass, Msisdn, Nik, Rupiah};
 use nlu::{Analysis, EntityValue, Intent};
+use std::collections::HashMap;
 
 /// Words that accept ("iya", "boleh", "lanjut"), as normalised by `nlu`.
 const YES: &[&str] = &[
@@ -236,10 +237,16 @@ struct RegencyNeedles {
     kab: String,
 }
 
-fn regency_needles() -> &'static [RegencyNeedles] {
-    static NEEDLES: std::sync::OnceLock<Vec<RegencyNeedles>> = std::sync::OnceLock::new();
-    NEEDLES.get_or_init(|| {
-        wilayah::regencies()
+/// Every regency's needles, and where to find them by the first word of the bare name.
+struct RegencyIndex {
+    needles: Vec<RegencyNeedles>,
+    by_first_word: HashMap<String, Vec<usize>>,
+}
+
+fn regency_index() -> &'static RegencyIndex {
+    static INDEX: std::sync::OnceLock<RegencyIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let needles: Vec<RegencyNeedles> = wilayah::regencies()
             .iter()
             .map(|r| {
                 let short = r.short_name().to_lowercase();
@@ -253,7 +260,16 @@ fn regency_needles() -> &'static [RegencyNeedles] {
                     kab: format!(" kab {short} "),
                 }
             })
-            .collect()
+            .collect();
+        let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, n) in needles.iter().enumerate() {
+            let first = n.bare[1..].split(' ').next().unwrap_or_default();
+            by_first_word.entry(first.to_owned()).or_default().push(i);
+        }
+        RegencyIndex {
+            needles,
+            by_first_word,
+        }
     })
 }
 
@@ -261,9 +277,29 @@ fn regency_needles() -> &'static [RegencyNeedles] {
 /// "kota malang" is the city. A name that is also an everyday word needs "kota"/"kab" first.
 pub fn regency_named_in(words: &str) -> Option<u16> {
     let padded = format!(" {words} ");
+    let index = regency_index();
+    // Every spelling contains the bare name " name ", whose first word then stands between
+    // two spaces: only the regencies whose first word is one of the text's can match. This
+    // runs on nearly every message; scanning all 500-odd names each time was measurable.
+    let mut candidates: Vec<usize> = padded
+        .split(' ')
+        .filter_map(|word| index.by_first_word.get(word))
+        .flatten()
+        .copied()
+        .collect();
+    // In table order, so that ties resolve as they always have.
+    candidates.sort_unstable();
+    candidates.dedup();
+    best_named(&padded, candidates.iter().map(|&i| &index.needles[i]))
+}
+
+/// The best of these regencies named in `padded` (the text with a space on either side).
+fn best_named<'a>(
+    padded: &str,
+    regencies: impl Iterator<Item = &'a RegencyNeedles>,
+) -> Option<u16> {
     let mut best: Option<(usize, u16)> = None;
-    for r in regency_needles() {
-        // Every spelling contains the bare name: most regencies are ruled out by one search.
+    for r in regencies {
         if !padded.contains(&r.bare) {
             continue;
         }
@@ -303,6 +339,41 @@ const COMMON_WORDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Words around the names: everyday words, prefixes out of place, and first words of
+    /// two-word regencies on their own ("tanah", "pulau"), which must not match alone.
+    const FILLER: &[&str] = &[
+        "saya", "di", "tinggal", "kantor", "tanah", "pulau", "utara", "selatan", "barat", "kota",
+        "kab", "batu", "bone", "dekat", "mau", "ke", "labuhan", "tanjung",
+    ];
+
+    proptest! {
+        /// The first-word index only narrows the search: it answers what a scan of every
+        /// regency answers, for texts that name several places, with and without prefixes.
+        #[test]
+        fn the_first_word_index_answers_what_a_full_scan_answers(
+            parts in proptest::collection::vec(
+                (0usize..1000, 0usize..5, 0usize..FILLER.len(), any::<bool>()),
+                1..5,
+            )
+        ) {
+            let regencies = wilayah::regencies();
+            let mut text = String::new();
+            for (r, prefix, filler, double_space) in parts {
+                text.push_str(FILLER[filler]);
+                text.push(' ');
+                if prefix < 4 {
+                    text.push_str(["", "kota ", "kab ", "kabupaten "][prefix]);
+                    text.push_str(&regencies[r % regencies.len()].short_name().to_lowercase());
+                }
+                text.push_str(if double_space { "  " } else { " " });
+            }
+            let text = text.trim_end();
+            let full_scan = best_named(&format!(" {text} "), regency_index().needles.iter());
+            prop_assert_eq!(regency_named_in(text), full_scan, "{}", text);
+        }
+    }
 
     fn said(text: &str) -> Said {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();

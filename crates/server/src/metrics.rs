@@ -5,6 +5,7 @@
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -57,20 +58,30 @@ impl Metrics {
     /// Adds one to the counter `name` with these labels. Label values must come from a small
     /// fixed set (channel, kind, result), never from user input.
     pub fn count(&self, name: &'static str, labels: &[(&str, &str)]) {
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        let labels = labels
-            .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-            .collect::<Vec<_>>()
-            .join(",");
-        *inner
-            .counters
-            .entry(name)
-            .or_default()
-            .entry(labels)
-            .or_default() += 1;
+        // Counted for every webhook event: the label set is rendered into a reused buffer
+        // and a key is allocated only the first time a label set is seen.
+        thread_local! {
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        KEY.with_borrow_mut(|key| {
+            key.clear();
+            for (i, (k, v)) in labels.iter().enumerate() {
+                if i > 0 {
+                    key.push(',');
+                }
+                let _ = write!(key, "{k}=\"{}\"", escape(v));
+            }
+            let Ok(mut inner) = self.inner.lock() else {
+                return;
+            };
+            let family = inner.counters.entry(name).or_default();
+            match family.get_mut(key.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    family.insert(key.clone(), 1);
+                }
+            }
+        });
     }
 
     /// The text exposition format; `extra` lines (gauges read at scrape time) are appended.
@@ -129,8 +140,18 @@ impl Metrics {
     }
 }
 
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+/// A label value in the text exposition format: backslash, double quote and line feed are
+/// escaped; most values need nothing and are not copied.
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
+    if s.contains(['\\', '"', '\n']) {
+        Cow::Owned(
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n"),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Middleware recording every request under its route template (not the raw path, so that
@@ -168,5 +189,25 @@ mod tests {
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));
         assert!(text.contains("layan_up 1"));
+    }
+
+    #[test]
+    fn counters_add_up_per_label_set_and_escape_their_values() {
+        let m = Metrics::default();
+        for _ in 0..3 {
+            m.count(
+                "layan_things_total",
+                &[("channel", "whatsapp"), ("new", "true")],
+            );
+        }
+        m.count(
+            "layan_things_total",
+            &[("channel", "whatsapp"), ("new", "false")],
+        );
+        m.count("layan_things_total", &[("code", "a\"b\\c\nd")]);
+        let text = m.render(&[]);
+        assert!(text.contains("layan_things_total{channel=\"whatsapp\",new=\"true\"} 3"));
+        assert!(text.contains("layan_things_total{channel=\"whatsapp\",new=\"false\"} 1"));
+        assert!(text.contains(r#"layan_things_total{code="a\"b\\c\nd"} 1"#));
     }
 }
