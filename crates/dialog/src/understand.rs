@@ -300,6 +300,7 @@ fn best_named<'a>(
 ) -> Option<u16> {
     let mut best: Option<(usize, u16)> = None;
     for r in regencies {
+        // Every spelling contains the bare name: most candidates are ruled out by one search.
         if !padded.contains(&r.bare) {
             continue;
         }

@@ -58,30 +58,24 @@ impl Metrics {
     /// Adds one to the counter `name` with these labels. Label values must come from a small
     /// fixed set (channel, kind, result), never from user input.
     pub fn count(&self, name: &'static str, labels: &[(&str, &str)]) {
-        // Counted for every webhook event: the label set is rendered into a reused buffer
-        // and a key is allocated only the first time a label set is seen.
-        thread_local! {
-            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        // This runs for every webhook event, so the label set is written straight into one
+        // string, with no string per label.
+        let mut key = String::with_capacity(64);
+        for (i, (k, v)) in labels.iter().enumerate() {
+            if i > 0 {
+                key.push(',');
+            }
+            let _ = write!(key, "{k}=\"{}\"", escape(v));
         }
-        KEY.with_borrow_mut(|key| {
-            key.clear();
-            for (i, (k, v)) in labels.iter().enumerate() {
-                if i > 0 {
-                    key.push(',');
-                }
-                let _ = write!(key, "{k}=\"{}\"", escape(v));
-            }
-            let Ok(mut inner) = self.inner.lock() else {
-                return;
-            };
-            let family = inner.counters.entry(name).or_default();
-            match family.get_mut(key.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    family.insert(key.clone(), 1);
-                }
-            }
-        });
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        *inner
+            .counters
+            .entry(name)
+            .or_default()
+            .entry(key)
+            .or_default() += 1;
     }
 
     /// The text exposition format; `extra` lines (gauges read at scrape time) are appended.
