@@ -1187,7 +1187,7 @@ impl Store for PgStore {
         messaging::counts(self).await
     }
 
-    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>> {
+    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<InboxId>> {
         messaging::inbox_append(self, events).await
     }
 

@@ -11,7 +11,6 @@ use crate::pool::Connection;
 use crate::rows::{self, get, outbound_cols, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 use store::{
     BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
     NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
@@ -321,8 +320,8 @@ pub(crate) async fn counts(db: &PgStore) -> Result<Vec<OutboxCount>> {
 // ---- the inbox ----------------------------------------------------------------------------
 
 /// The whole batch in one statement (so one transaction and one round trip), inserted in the
-/// batch's order so ids follow arrival. A delivery (channel, occurred at, provider id) already
-/// stored, or repeated earlier in the batch, is skipped.
+/// batch's order so ids follow arrival. Redeliveries are stored too: they are recognised when
+/// processed, so no index over random provider ids is written here.
 pub(crate) const INBOX_APPEND: &str =
     "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, occurred_at, \
      received_at) \
@@ -332,13 +331,9 @@ pub(crate) const INBOX_APPEND: &str =
      $6::timestamptz[], $7::timestamptz[]) WITH ORDINALITY \
      AS e (channel, provider_id, conversation, kind, payload, occurred_at, received_at, n) \
      ORDER BY e.n \
-     ON CONFLICT (channel, occurred_at, provider_id) DO NOTHING \
-     RETURNING id, channel, occurred_at, provider_id";
+     RETURNING id";
 
-pub(crate) async fn inbox_append(
-    db: &PgStore,
-    events: Vec<NewInboxEvent>,
-) -> Result<Vec<Option<InboxId>>> {
+pub(crate) async fn inbox_append(db: &PgStore, events: Vec<NewInboxEvent>) -> Result<Vec<InboxId>> {
     let mut conn = db.pool.get().await?;
     let st = conn.prepare(INBOX_APPEND).await?;
     inbox_append_with(&conn.client, &st, &events).await
@@ -349,7 +344,7 @@ pub(crate) async fn inbox_append_with(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     events: &[NewInboxEvent],
-) -> Result<Vec<Option<InboxId>>> {
+) -> Result<Vec<InboxId>> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
@@ -361,20 +356,13 @@ pub(crate) async fn inbox_append_with(
     let mut payloads = Vec::with_capacity(n);
     let mut occurred = Vec::with_capacity(n);
     let mut received = Vec::with_capacity(n);
-    // Where each delivery first occurs in the batch: the insert follows the batch's order, so
-    // that is the occurrence stored, and any later one is a duplicate.
-    let mut first = HashMap::with_capacity(n);
-    for (i, e) in events.iter().enumerate() {
-        let at = stored_instant(e.occurred_at);
-        first
-            .entry((e.channel.as_str(), at, e.provider_id.as_str()))
-            .or_insert(i);
+    for e in events {
         channels.push(e.channel.as_str());
         provider_ids.push(e.provider_id.as_str());
         conversations.push(e.conversation.as_str());
         kinds.push(e.kind.as_str());
         payloads.push(e.payload.to_string());
-        occurred.push(at);
+        occurred.push(stored_instant(e.occurred_at));
         received.push(stored_instant(e.received_at));
     }
     let rows = client
@@ -392,26 +380,30 @@ pub(crate) async fn inbox_append_with(
         )
         .await
         .db()?;
-    // RETURNING names the rows stored; every other slot is a redelivery.
-    let mut ids = vec![None; n];
-    for r in &rows {
-        let key: (&str, DateTime<Utc>, &str) = (
-            get(r, 1, "inbox.channel")?,
-            get(r, 2, "inbox.occurred_at")?,
-            get(r, 3, "inbox.provider_id")?,
-        );
-        let slot = first
-            .get(&key)
-            .ok_or_else(|| corrupt("inbox", "a stored event that was not in the batch"))?;
-        ids[*slot] = Some(InboxId(get(r, 0, "inbox.id")?));
+    // The rows take their ids from the sequence in the order they are inserted, which is the
+    // batch's order; RETURNING's own order is not promised, so the ids are sorted.
+    let mut ids = rows
+        .iter()
+        .map(|r| get(r, 0, "inbox.id").map(InboxId))
+        .collect::<Result<Vec<_>>>()?;
+    if ids.len() != n {
+        return Err(corrupt(
+            "inbox",
+            "an appended batch returned another number of rows",
+        ));
     }
+    ids.sort_unstable();
     Ok(ids)
 }
 
+/// The columns of an [`InboxEvent`], the last one telling whether the same delivery was
+/// already processed under another id (the unique index holds processed events only).
 macro_rules! inbox_cols {
     () => {
         "id, channel, provider_id, conversation, kind, payload, occurred_at, received_at, \
-         processed_at"
+         processed_at, EXISTS (SELECT 1 FROM inbox AS twin WHERE twin.channel = inbox.channel \
+         AND twin.occurred_at = inbox.occurred_at AND twin.provider_id = inbox.provider_id \
+         AND twin.processed_at IS NOT NULL)"
     };
 }
 
@@ -427,6 +419,7 @@ fn inbox_event(r: &Row) -> Result<InboxEvent> {
         occurred_at: get(r, 6, "inbox.occurred_at")?,
         received_at: get(r, 7, "inbox.received_at")?,
         processed_at: get(r, 8, "inbox.processed_at")?,
+        redelivery: get(r, 9, "inbox.redelivery")?,
     })
 }
 
@@ -480,10 +473,16 @@ pub(crate) async fn last_inbound_at(
 
 /// Marks the event processed and, when the participant wrote it (anything but a delivery
 /// status), opens their 24-hour window from its time (an older event processed late never
-/// narrows it); in one round trip. The number of events marked (0 or 1).
+/// narrows it); in one round trip. The number of events marked (0 or 1). A redelivery of a
+/// delivery processed under another id is deleted instead (and counts 0).
 const MARK_PROCESSED: &str =
     "WITH marked AS (UPDATE inbox SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL \
+       AND NOT EXISTS (SELECT 1 FROM inbox AS twin WHERE twin.channel = inbox.channel \
+         AND twin.occurred_at = inbox.occurred_at AND twin.provider_id = inbox.provider_id \
+         AND twin.processed_at IS NOT NULL) \
        RETURNING channel, conversation, kind, occurred_at), \
+     dropped AS (DELETE FROM inbox WHERE id = $1 AND processed_at IS NULL \
+       AND NOT EXISTS (SELECT 1 FROM marked)), \
      widened AS (INSERT INTO inbound_windows (channel, address, last_inbound_at) \
        SELECT channel, conversation, occurred_at FROM marked WHERE kind <> 'status' \
        ON CONFLICT (channel, address) DO UPDATE \
@@ -551,12 +550,11 @@ pub(crate) async fn commit_processed(db: &PgStore, p: ProcessedEvent) -> Result<
     let mut conn = db.pool.get().await?;
     let st = ProcessedStatements::prepare(&mut conn).await?;
     let tx = conn.client.transaction().await.db()?;
-    if !processed_with(&tx, &st, &p).await? {
-        tx.rollback().await.db()?;
-        return Ok(false);
-    }
+    // Committed either way: when the event is not stored, nothing was written but the
+    // deletion of a redelivery.
+    let stored = processed_with(&tx, &st, &p).await?;
     tx.commit().await.db()?;
-    Ok(true)
+    Ok(stored)
 }
 
 /// Stores `p` inside the caller's transaction; false, having stored nothing, when its event
@@ -569,7 +567,9 @@ pub(crate) async fn processed_with(
     if let Some(id) = p.inbox_id {
         let at = stored_instant(p.processed_at.unwrap_or_else(Utc::now));
         // Another worker that marked it first holds the row until it commits; this one then
-        // finds it processed and changes nothing.
+        // finds it processed and changes nothing. Two nodes marking two deliveries of the same
+        // event at once: the later commit fails on the unique index, and its retry finds the
+        // other processed.
         let marked: i64 = get(
             &tx.query_one(&st.mark, &[&id.0, &at]).await.db()?,
             0,

@@ -41,6 +41,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "inbox_keys",
         include_str!("../migrations/0008_inbox_keys.sql"),
     ),
+    (
+        9,
+        "dedupe_when_processed",
+        include_str!("../migrations/0009_dedupe_when_processed.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -1267,7 +1267,7 @@ impl Store for SqliteStore {
         self.conns.read(|c| messaging::counts(c)).await
     }
 
-    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>> {
+    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<InboxId>> {
         self.conns
             .write(move |c| messaging::inbox_append(c, events))
             .await

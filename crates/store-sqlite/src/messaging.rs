@@ -263,43 +263,45 @@ pub(crate) fn counts(c: &Connection) -> Result<Vec<OutboxCount>> {
     )
 }
 
-pub(crate) fn inbox_append(
-    c: &mut Connection,
-    events: Vec<NewInboxEvent>,
-) -> Result<Vec<Option<InboxId>>> {
+pub(crate) fn inbox_append(c: &mut Connection, events: Vec<NewInboxEvent>) -> Result<Vec<InboxId>> {
     in_transaction(c, |tx| inbox_append_in(tx, &events))
 }
 
-fn inbox_append_in(tx: &Connection, events: &[NewInboxEvent]) -> Result<Vec<Option<InboxId>>> {
+/// Appends only: a redelivery is stored too, and recognised when it is processed (see
+/// `processed_in`), so the webhook's commit writes no page chosen by a random provider id.
+fn inbox_append_in(tx: &Connection, events: &[NewInboxEvent]) -> Result<Vec<InboxId>> {
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, \
+             occurred_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .db()?;
     let mut ids = Vec::with_capacity(events.len());
-    {
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, \
-                 occurred_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (channel, occurred_at, provider_id) DO NOTHING",
-            )
+    for e in events {
+        insert
+            .execute(params![
+                e.channel,
+                e.provider_id,
+                e.conversation,
+                e.kind,
+                e.payload.to_string(),
+                millis(e.occurred_at),
+                millis(e.received_at),
+            ])
             .db()?;
-        for e in events {
-            let inserted = insert
-                .execute(params![
-                    e.channel,
-                    e.provider_id,
-                    e.conversation,
-                    e.kind,
-                    e.payload.to_string(),
-                    millis(e.occurred_at),
-                    millis(e.received_at),
-                ])
-                .db()?;
-            ids.push((inserted == 1).then(|| InboxId(tx.last_insert_rowid())));
-        }
+        ids.push(InboxId(tx.last_insert_rowid()));
     }
     Ok(ids)
 }
 
+/// The columns of an [`InboxEvent`], the last one telling whether the same delivery was
+/// already processed under another id (the unique index holds processed events only).
 const INBOX_COLS: &str = "id, channel, provider_id, conversation, kind, payload, occurred_at, \
-                          received_at, processed_at";
+                          received_at, processed_at, EXISTS (SELECT 1 FROM inbox AS twin \
+                          WHERE twin.channel = inbox.channel \
+                          AND twin.occurred_at = inbox.occurred_at \
+                          AND twin.provider_id = inbox.provider_id \
+                          AND twin.processed_at IS NOT NULL)";
 
 fn inbox_event(r: &Row<'_>) -> Result<InboxEvent> {
     let payload: String = r.get(5).db()?;
@@ -317,6 +319,7 @@ fn inbox_event(r: &Row<'_>) -> Result<InboxEvent> {
             .db()?
             .map(|ms| instant(ms, "inbox.processed_at"))
             .transpose()?,
+        redelivery: r.get(9).db()?,
     })
 }
 
@@ -416,13 +419,21 @@ fn processed_in(tx: &Connection, p: &ProcessedEvent) -> Result<bool> {
         let at = millis(p.processed_at.unwrap_or_else(Utc::now));
         let marked = tx
             .prepare_cached(
-                "UPDATE inbox SET processed_at = ?2 WHERE id = ?1 AND processed_at IS NULL",
+                "UPDATE inbox SET processed_at = ?2 WHERE id = ?1 AND processed_at IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM inbox AS twin \
+                 WHERE twin.channel = inbox.channel AND twin.occurred_at = inbox.occurred_at \
+                 AND twin.provider_id = inbox.provider_id AND twin.processed_at IS NOT NULL)",
             )
             .db()?
             .execute(params![id.0, at])
             .db()?;
         if marked == 0 {
-            // Already processed, or not in the inbox at all: store nothing.
+            // Already processed, not in the inbox at all, or a redelivery of an event
+            // processed before: store nothing, and let the redelivery go.
+            tx.prepare_cached("DELETE FROM inbox WHERE id = ?1 AND processed_at IS NULL")
+                .db()?
+                .execute([id.0])
+                .db()?;
             return Ok(false);
         }
         widen_window(tx, id)?;

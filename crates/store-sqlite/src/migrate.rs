@@ -40,6 +40,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox_keys",
         include_str!("../migrations/0008_inbox_keys.sql"),
     ),
+    (
+        9,
+        "dedupe_when_processed",
+        include_str!("../migrations/0009_dedupe_when_processed.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -227,14 +232,17 @@ mod tests {
                 [],
             )
             .is_err());
-        // A redelivery (same channel, time and id) still collides; the new key is unique.
+        // A redelivery (same channel, time and id) is stored (since 0009), but can never be
+        // marked processed beside the first delivery.
+        conn.execute(
+            "INSERT INTO inbox (id, channel, provider_id, conversation, kind, payload, \
+             occurred_at, received_at) VALUES (11, 'whatsapp', 'wamid.A', '62', 'message', \
+             '{}', 1000, 7000)",
+            [],
+        )
+        .unwrap();
         assert!(conn
-            .execute(
-                "INSERT INTO inbox (channel, provider_id, conversation, kind, payload, \
-                 occurred_at, received_at) VALUES ('whatsapp', 'wamid.A', '62', 'message', \
-                 '{}', 1000, 7000)",
-                [],
-            )
+            .execute("UPDATE inbox SET processed_at = 7001 WHERE id = 11", [])
             .is_err());
     }
 

@@ -227,11 +227,12 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_counts(&self) -> Result<Vec<OutboxCount>>;
 
     // ---- the inbox of provider events --------------------------------------------------------
-    /// Stores a batch of events in one transaction. Returns, per event in order, its new id,
-    /// or `None` when the same delivery (channel, occurred at, provider id) was stored before
-    /// (a redelivery: the same body again, so the same provider time).
-    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<Option<InboxId>>>;
-    /// Unprocessed events with an id above `after`, in id order, at most `limit`.
+    /// Stores a batch of events in one transaction, redeliveries included (they are
+    /// recognised when processed, see [`Store::commit_processed`]). Returns the new ids, in
+    /// the order of `events`.
+    async fn inbox_append(&self, events: Vec<NewInboxEvent>) -> Result<Vec<InboxId>>;
+    /// Unprocessed events with an id above `after`, in id order, at most `limit`, each telling
+    /// whether its delivery was already processed under another id ([`InboxEvent::redelivery`]).
     async fn inbox_pending(&self, after: InboxId, limit: u32) -> Result<Vec<InboxEvent>>;
     async fn inbox_stats(&self) -> Result<InboxStats>;
     /// When the participant last wrote on `channel` (the start of the 24-hour window): the
@@ -244,7 +245,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<DateTime<Utc>>>;
     /// Stores everything one event's processing produced, in one transaction, and marks the
     /// event processed. Returns false, storing nothing, when the event was already processed
-    /// (another worker got there first).
+    /// (another worker got there first), or when the same delivery (channel, occurred at,
+    /// provider id) was processed under another id: then the event is a redelivery (the same
+    /// body again, so the same provider time) and is deleted.
     async fn commit_processed(&self, processed: ProcessedEvent) -> Result<bool>;
     /// Group commit for the messaging pipeline: every operation in one transaction (one
     /// durable flush), each isolated so a failing one is reported in its slot and the others

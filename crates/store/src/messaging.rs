@@ -2,11 +2,13 @@
 //! state of the outbox (`outbound` rows).
 //!
 //! The contract the backends implement (and `store-tests` checks on both):
-//! - `inbox_append` stores a batch in one transaction; an event whose (channel, provider id)
-//!   is already stored is a duplicate and is not stored again.
+//! - `inbox_append` stores a batch in one transaction, as it comes: a provider's redelivery is
+//!   stored again (so the webhook's commit only appends).
 //! - `commit_processed` marks one inbox event processed *and* stores everything its processing
 //!   produced (turns, conversation state, replies, delivery updates) in one transaction, so a
-//!   crash either keeps all of it or none of it, and an event is never answered twice.
+//!   crash either keeps all of it or none of it, and an event is never answered twice. A
+//!   redelivery of an event already processed (same channel, provider time and provider id)
+//!   is deleted there instead; `inbox_pending` flags the ones it can already tell.
 //! - `outbox_claim` hands out, per channel, only the oldest unfinished message of each
 //!   recipient, so a conversation's messages leave in order, and leases them so another node
 //!   (or this one after a crash) takes them over only when the lease has run out.
@@ -46,6 +48,11 @@ pub struct InboxEvent {
     pub occurred_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub processed_at: Option<DateTime<Utc>>,
+    /// The same delivery (channel, occurred at, provider id) was already processed under
+    /// another id when this event was listed: it is a provider's redelivery, to be dropped
+    /// unanswered. False does not prove the opposite (the first delivery may still be on its
+    /// way through processing); `commit_processed` has the last word.
+    pub redelivery: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -243,7 +250,7 @@ pub enum WriteOp {
 /// The result of one [`WriteOp`], in the same order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteResult {
-    Appended(Vec<Option<InboxId>>),
+    Appended(Vec<InboxId>),
     Processed(bool),
     Completed,
     Claimed(Vec<crate::Outbound>),

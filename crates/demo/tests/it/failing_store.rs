@@ -203,10 +203,7 @@ impl Store for FailingStore {
     }
 
     // ---- the inbox of provider events -------------------------------------------------------
-    async fn inbox_append(
-        &self,
-        _: Vec<store::NewInboxEvent>,
-    ) -> Result<Vec<Option<store::InboxId>>> {
+    async fn inbox_append(&self, _: Vec<store::NewInboxEvent>) -> Result<Vec<store::InboxId>> {
         down()
     }
     async fn inbox_pending(&self, _: store::InboxId, _: u32) -> Result<Vec<store::InboxEvent>> {

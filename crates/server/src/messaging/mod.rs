@@ -5,6 +5,7 @@
 
 pub mod pacing;
 pub mod process;
+mod redelivery;
 pub mod render;
 pub mod send;
 pub mod webhooks;

@@ -5,6 +5,7 @@
 //! turns, the conversation state and the replies: after a crash an event is either fully
 //! answered or still pending, never answered twice.
 
+use super::redelivery::RecentDeliveries;
 use super::render::{self, Addressee};
 use super::writer::Writer;
 use super::Wakers;
@@ -36,12 +37,15 @@ struct Ledger {
 
 type InFlight = Arc<Mutex<Ledger>>;
 
+/// Events queued for one worker.
+const LANE_CAPACITY: usize = 256;
+
 pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers, writer: Writer) {
     let workers = state.config.messaging.workers.max(1);
     let in_flight: InFlight = Arc::default();
     let mut lanes = Vec::with_capacity(workers);
     for _ in 0..workers {
-        let (tx, rx) = mpsc::channel::<InboxEvent>(256);
+        let (tx, rx) = mpsc::channel::<InboxEvent>(LANE_CAPACITY);
         lanes.push(tx);
         tokio::spawn(work(
             Worker {
@@ -139,10 +143,17 @@ async fn work(
     in_flight: InFlight,
     mut rx: mpsc::Receiver<InboxEvent>,
 ) {
+    let mut recent = RecentDeliveries::new(4 * LANE_CAPACITY);
     while let Some(event) = rx.recv().await {
+        let redelivery = recent.is_redelivery(&event);
         let mut delay = Duration::from_millis(100);
         loop {
-            match process(&worker, &event).await {
+            let outcome = if redelivery {
+                drop_redelivery(&worker, &event).await
+            } else {
+                process(&worker, &event).await
+            };
+            match outcome {
                 Ok(channel) => {
                     if let Some(c) = channel {
                         wakers.sender(c).notify_one();
@@ -161,7 +172,33 @@ async fn work(
         if let Ok(mut l) = in_flight.lock() {
             l.finished.push(event.id.0);
         }
+        recent.remember(event);
     }
+}
+
+/// A provider's second delivery of an event already processed: deleted unanswered by the
+/// commit (see `Store::commit_processed`), never shown to the assistant.
+async fn drop_redelivery(
+    worker: &Worker,
+    stored: &InboxEvent,
+) -> Result<Option<Channel>, dialog::DialogError> {
+    let state = &worker.state;
+    if worker
+        .writer
+        .processed(ProcessedEvent::marking(stored.id, state.now()))
+        .await?
+    {
+        // Only if its first delivery vanished from the inbox since it was processed.
+        tracing::warn!(
+            inbox_id = stored.id.0,
+            "a redelivery found no first delivery; set aside unanswered"
+        );
+    }
+    state.metrics.count(
+        "layan_inbound_redeliveries_total",
+        &[("channel", stored.channel.as_str())],
+    );
+    Ok(None)
 }
 
 /// Handles one event; returns the channel whose sender has new work.

@@ -210,16 +210,12 @@ async fn receive(
     let now = state.now();
     let stored: Vec<_> = events.iter().map(|e| inbox_event(e, now)).collect();
     match messaging.writer.append_inbox(stored).await {
-        Ok(ids) => {
-            for (event, id) in events.iter().zip(&ids) {
+        Ok(_) => {
+            for event in &events {
                 let kind = super::kind_name(&event.kind);
                 metrics.count(
                     "layan_inbound_events_total",
-                    &[
-                        ("channel", channel.as_str()),
-                        ("kind", kind),
-                        ("new", if id.is_some() { "true" } else { "false" }),
-                    ],
+                    &[("channel", channel.as_str()), ("kind", kind)],
                 );
             }
             StatusCode::OK.into_response()

@@ -51,11 +51,11 @@ impl Writer {
         }
     }
 
-    /// Stores webhook events durably; each one's new inbox id, or `None` for a redelivery.
+    /// Stores webhook events durably; their new inbox ids.
     pub async fn append_inbox(
         &self,
         events: Vec<NewInboxEvent>,
-    ) -> Result<Vec<Option<InboxId>>, StoreError> {
+    ) -> Result<Vec<InboxId>, StoreError> {
         match self.run(WriteOp::AppendInbox(events)).await? {
             WriteResult::Appended(ids) => Ok(ids),
             other => Err(unexpected(other)),
@@ -136,9 +136,9 @@ async fn commit_loop(
             jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
         match store.write_batch(ops).await {
             Ok(results) => {
-                let new_inbox = results.iter().any(
-                    |r| matches!(r, WriteResult::Appended(ids) if ids.iter().any(Option::is_some)),
-                );
+                let new_inbox = results
+                    .iter()
+                    .any(|r| matches!(r, WriteResult::Appended(ids) if !ids.is_empty()));
                 if new_inbox {
                     inbox_committed.notify_one();
                 }

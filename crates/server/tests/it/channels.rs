@@ -242,16 +242,11 @@ async fn a_redelivered_webhook_is_acknowledged_but_answered_only_once() {
     settle(&chat, 1).await;
     tokio::time::sleep(Wait::from_millis(300)).await;
     let first = sent_to(&chat.mock, from);
-    let inbound = chat
-        .app
-        .store
-        .recent_turns("whatsapp", from, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.direction == "in")
-        .count();
-    assert_eq!(inbound, 1, "the message was processed more than once");
+    assert_eq!(
+        inbound_turns(&chat, "whatsapp", from).await,
+        1,
+        "the message was processed more than once"
+    );
     let rows = chat
         .app
         .store
@@ -263,6 +258,39 @@ async fn a_redelivered_webhook_is_acknowledged_but_answered_only_once() {
         rows.len(),
         "each reply row is sent exactly once"
     );
+
+    // A late retry, after the answer went out: stored, acknowledged, then dropped unanswered.
+    assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
+    let mut dropped = false;
+    for _ in 0..200 {
+        let metrics = chat.app.get("/metrics").await.text;
+        if metrics.contains("layan_inbound_redeliveries_total{channel=\"whatsapp\"} 3")
+            && chat.app.store.inbox_stats().await.unwrap().pending == 0
+        {
+            dropped = true;
+            break;
+        }
+        tokio::time::sleep(Wait::from_millis(20)).await;
+    }
+    assert!(
+        dropped,
+        "three redeliveries dropped: {}",
+        chat.app.get("/metrics").await.text
+    );
+    assert_eq!(sent_to(&chat.mock, from).len(), first.len());
+    assert_eq!(inbound_turns(&chat, "whatsapp", from).await, 1);
+}
+
+/// How many of the participant's messages the assistant took in.
+async fn inbound_turns(chat: &Chat, channel: &str, from: &str) -> usize {
+    chat.app
+        .store
+        .recent_turns(channel, from, 50)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|t| t.direction == "in")
+        .count()
 }
 
 /// An ingest node (`messaging.process = false`) stores and acknowledges webhooks but answers
@@ -708,16 +736,7 @@ async fn messenger_messages_and_postbacks_are_answered_as_responses() {
     assert!(sent.len() >= 2);
     assert!(sent.iter().all(|b| b["messaging_type"] == "RESPONSE"));
     // The echo of our own message was skipped: two inbound turns, not three.
-    let inbound = chat
-        .app
-        .store
-        .recent_turns("messenger", psid, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.direction == "in")
-        .count();
-    assert_eq!(inbound, 2);
+    assert_eq!(inbound_turns(&chat, "messenger", psid).await, 2);
     assert_no_rejections(&chat.mock);
 }
 

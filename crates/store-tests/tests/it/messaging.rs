@@ -60,6 +60,7 @@ fn stored(id: InboxId, e: &NewInboxEvent) -> InboxEvent {
         occurred_at: e.occurred_at,
         received_at: e.received_at,
         processed_at: None,
+        redelivery: false,
     }
 }
 
@@ -232,16 +233,42 @@ async fn pending_ids(db: &Harness, after: InboxId, limit: u32) -> Vec<InboxId> {
 
 // ---- the inbox ----------------------------------------------------------------------------
 
-/// Stores one event that is new; its id.
+/// Stores one event; its id.
 async fn append_one(db: &Harness, e: NewInboxEvent) -> InboxId {
     let ids = db.store.inbox_append(vec![e]).await.unwrap();
-    let [Some(id)] = ids[..] else {
-        panic!("a new event is stored: {ids:?}")
+    let [id] = ids[..] else {
+        panic!("one event, one id: {ids:?}")
     };
     id
 }
 
-async fn a_redelivered_event_is_stored_once(db: &Harness) {
+/// Marks an event processed, with the given turns stored alongside; whether it was stored.
+async fn process(db: &dyn store::Store, id: InboxId, turns: Vec<NewTurn>, minute: i64) -> bool {
+    db.commit_processed(ProcessedEvent {
+        inbox_id: Some(id),
+        turns,
+        outbound: vec![NewOutbound {
+            inbox_id: Some(id),
+            ..reply(BUDI, "Tunggakan Anda Rp0", minute)
+        }],
+        processed_at: Some(min(minute)),
+        ..ProcessedEvent::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The (id, redelivery flag) of every pending event.
+async fn pending_flags(db: &dyn store::Store) -> Vec<(InboxId, bool)> {
+    db.inbox_pending(InboxId(0), 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| (e.id, e.redelivery))
+        .collect()
+}
+
+async fn a_redelivery_is_stored_and_dropped_when_processed(db: &Harness) {
     let first = event(&wamid(1), BUDI, "message", 0);
     let dewi = event(&wamid(2), DEWI, "message", 1);
     // The provider retries the webhook: the same message, received again later.
@@ -253,57 +280,119 @@ async fn a_redelivered_event_is_stored_once(db: &Harness) {
     let delivered = event(&format!("{}:delivered", wamid(90)), BUDI, "status", 2);
     let ids = db
         .store
-        .inbox_append(vec![first.clone(), dewi.clone(), again, delivered.clone()])
+        .inbox_append(vec![
+            first.clone(),
+            dewi.clone(),
+            again.clone(),
+            delivered.clone(),
+        ])
         .await
         .unwrap();
-    assert_eq!(ids.len(), 4);
-    let [Some(a), Some(b), None, Some(c)] = ids[..] else {
-        panic!("a duplicate in the batch is not stored again: {ids:?}");
+    let [a, b, a2, c] = ids[..] else {
+        panic!("every delivery is stored, redeliveries too: {ids:?}");
     };
-    assert!(a < b && b < c, "ids follow the batch order: {ids:?}");
-
-    let later = event(&wamid(3), BUDI, "message", 4);
-    // The same provider id on another channel is another event.
-    let telegram = NewInboxEvent {
-        channel: "telegram".into(),
-        ..event(&wamid(1), "812345678", "message", 5)
-    };
-    let ids = db
-        .store
-        .inbox_append(vec![dewi.clone(), later.clone(), telegram.clone()])
-        .await
-        .unwrap();
-    let [None, Some(d), Some(e)] = ids[..] else {
-        panic!("a duplicate of an earlier batch is not stored again: {ids:?}");
-    };
-    assert!(c < d && d < e, "{ids:?}");
+    assert!(
+        a < b && b < a2 && a2 < c,
+        "ids follow the batch order: {ids:?}"
+    );
     assert!(db.store.inbox_append(Vec::new()).await.unwrap().is_empty());
-
-    let expected = vec![
+    let mut expected = vec![
         stored(a, &first),
         stored(b, &dewi),
+        stored(a2, &again),
         stored(c, &delivered),
-        stored(d, &later),
-        stored(e, &telegram),
     ];
     assert_eq!(
         db.store.inbox_pending(InboxId(0), 100).await.unwrap(),
         expected,
-        "the first delivery is the one kept"
+        "nothing is flagged while no delivery is processed"
+    );
+
+    // The first delivery is processed; the listing now flags the second.
+    assert!(process(&*db.store, a, vec![turn("in", "cek tagihan", 0)], 4).await);
+    assert_eq!(
+        pending_flags(&*db.store).await,
+        [(b, false), (a2, true), (c, false)]
+    );
+    // Its commit stores nothing and deletes it, whatever the processing produced.
+    assert!(!process(&*db.store, a2, vec![turn("in", "cek tagihan (lagi)", 0)], 5).await);
+    assert_eq!(pending_flags(&*db.store).await, [(b, false), (c, false)]);
+    assert_eq!(db.store.recent_turns(WA, BUDI, 10).await.unwrap().len(), 1);
+    assert_eq!(db.store.outbox_list(&all()).await.unwrap().len(), 1);
+
+    // Redelivered again while the first is still pending; the same provider id on another
+    // channel, or at another time, is another event.
+    let later = event(&wamid(3), BUDI, "message", 6);
+    let telegram = NewInboxEvent {
+        channel: "telegram".into(),
+        ..event(&wamid(1), "812345678", "message", 0)
+    };
+    let other_time = event(&wamid(1), BUDI, "message", 7);
+    let ids = db
+        .store
+        .inbox_append(vec![
+            dewi.clone(),
+            later.clone(),
+            telegram.clone(),
+            other_time.clone(),
+        ])
+        .await
+        .unwrap();
+    let [b2, d, e, f] = ids[..] else {
+        panic!("{ids:?}");
+    };
+    assert!(c < b2 && b2 < d && d < e && e < f, "{ids:?}");
+    assert_eq!(
+        pending_flags(&*db.store).await,
+        [
+            (b, false),
+            (c, false),
+            (b2, false),
+            (d, false),
+            (e, false),
+            (f, false)
+        ],
+        "a redelivery of a pending event cannot be told yet"
+    );
+    assert!(process(&*db.store, b, Vec::new(), 8).await);
+    assert!(
+        process(&*db.store, e, Vec::new(), 8).await,
+        "another channel"
+    );
+    assert!(process(&*db.store, f, Vec::new(), 8).await, "another time");
+
+    expected = vec![
+        stored(c, &delivered),
+        InboxEvent {
+            redelivery: true,
+            ..stored(b2, &dewi)
+        },
+        stored(d, &later),
+    ];
+    assert_eq!(
+        db.store.inbox_pending(InboxId(0), 100).await.unwrap(),
+        expected
     );
     let reopened = db.reopen().await;
     assert_eq!(
         reopened.inbox_pending(InboxId(0), 100).await.unwrap(),
         expected,
-        "the inbox is durable"
+        "the inbox and its flags are durable"
     );
+    // After a restart, a redelivery of the first event is still recognised.
+    let [a3] = reopened.inbox_append(vec![first]).await.unwrap()[..] else {
+        panic!("one id")
+    };
     assert_eq!(
-        reopened.inbox_append(vec![first, later]).await.unwrap(),
-        [None, None],
-        "still duplicates after a restart"
+        pending_flags(&*reopened).await,
+        [(c, false), (b2, true), (d, false), (a3, true)]
     );
+    assert!(!process(&*reopened, a3, Vec::new(), 9).await);
+    assert!(!process(&*reopened, b2, Vec::new(), 9).await);
+    assert_eq!(pending_flags(&*reopened).await, [(c, false), (d, false)]);
+    assert_eq!(reopened.outbox_list(&all()).await.unwrap().len(), 4);
 }
-story!(a_redelivered_event_is_stored_once);
+story!(a_redelivery_is_stored_and_dropped_when_processed);
 
 async fn a_large_batch_is_appended_in_order(db: &Harness) {
     // A webhook burst: hundreds of events in one group commit, the last 100 redeliveries of
@@ -317,14 +406,11 @@ async fn a_large_batch_is_appended_in_order(db: &Harness) {
     events.extend_from_within(200..300);
     let ids = db.store.inbox_append(events.clone()).await.unwrap();
     assert_eq!(ids.len(), 600);
-    let new: Vec<InboxId> = ids.iter().flatten().copied().collect();
-    assert_eq!(new.len(), 500, "the last 100 repeat earlier ones");
-    assert!(ids[500..].iter().all(Option::is_none));
-    assert!(new.windows(2).all(|w| w[0] < w[1]), "ids follow the batch");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids follow the batch");
     let pending = db.store.inbox_pending(InboxId(0), 1000).await.unwrap();
-    assert_eq!(pending.len(), 500);
-    for (p, e) in pending.iter().zip(&events) {
-        assert_eq!(p, &stored(p.id, e));
+    assert_eq!(pending.len(), 600);
+    for ((p, e), id) in pending.iter().zip(&events).zip(&ids) {
+        assert_eq!(p, &stored(*id, e));
     }
 }
 story!(a_large_batch_is_appended_in_order);
@@ -340,14 +426,7 @@ async fn pending_events_are_listed_in_order_after_a_cursor(db: &Harness) {
     let events: Vec<NewInboxEvent> = (0..4)
         .map(|i| event(&wamid(i), BUDI, "message", i64::from(i)))
         .collect();
-    let ids: Vec<InboxId> = db
-        .store
-        .inbox_append(events.clone())
-        .await
-        .unwrap()
-        .into_iter()
-        .flatten()
-        .collect();
+    let ids = db.store.inbox_append(events.clone()).await.unwrap();
     let [e1, e2, e3, e4] = ids[..] else {
         panic!("{ids:?}")
     };
@@ -525,7 +604,7 @@ async fn the_last_inbound_message_opens_the_window(db: &Harness) {
         None,
         "stored is not yet processed"
     );
-    for id in ids.into_iter().flatten() {
+    for id in ids {
         assert!(db
             .store
             .commit_processed(ProcessedEvent::marking(id, min(60)))
@@ -1150,10 +1229,11 @@ async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(d
     ];
     let results = db.store.write_batch(ops).await.unwrap();
     assert_eq!(results.len(), 6);
-    let first_id = match &results[0] {
-        store::WriteResult::Appended(ids) => ids[0].expect("a new event"),
+    let appended = |result: &store::WriteResult| match result {
+        store::WriteResult::Appended(ids) if ids.len() == 1 => ids[0],
         other => panic!("{other:?}"),
     };
+    let first_id = appended(&results[0]);
     assert!(
         matches!(&results[1], store::WriteResult::Failed(_)),
         "{:?}",
@@ -1168,9 +1248,13 @@ async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(d
         results[3]
     );
     assert_eq!(results[4], store::WriteResult::Completed);
-    // The same event again in the same batch is a redelivery.
-    assert_eq!(results[5], store::WriteResult::Appended(vec![None]));
-    assert_eq!(pending_ids(db, InboxId(0), 10).await, [waiting, first_id]);
+    // The same event again in the same batch is stored too: a redelivery is told apart only
+    // when processed.
+    let again_id = appended(&results[5]);
+    assert_eq!(
+        pending_ids(db, InboxId(0), 10).await,
+        [waiting, first_id, again_id]
+    );
     assert!(db
         .store
         .recent_turns(WA, BUDI, 10)

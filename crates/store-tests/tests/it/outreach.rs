@@ -709,7 +709,7 @@ async fn recipients_reach_the_outbox_once_and_a_cancel_recalls_the_queue(db: &Ha
         ])
         .await
         .unwrap();
-    for id in ids.into_iter().flatten() {
+    for id in ids {
         store
             .commit_processed(ProcessedEvent::marking(id, t(-5)))
             .await
