@@ -1,8 +1,8 @@
 //! `layan bench webhooks`: a load generator for signed WhatsApp webhooks, and
 //! `layan bench ceiling`: the bare handler it is compared with.
 //!
-//! Tools like `oha` send one fixed body, but the inbox dedupes on the message id (wamid), so a
-//! fixed body would measure only duplicate handling. This generator makes every request a
+//! Tools like `oha` send one fixed body, but the pipeline drops a redelivered message id (wamid),
+//! so a fixed body would measure only duplicate handling. This generator makes every request a
 //! real-shaped text webhook with a unique wamid, a sender drawn from a pool of Indonesian
 //! MSISDNs and a valid `X-Hub-Signature-256`.
 //!

@@ -1,5 +1,6 @@
-//! Checkpoints off the commit path, when configured. Left to itself, SQLite checkpoints
-//! inside the commit that takes the WAL past 1,000 pages: that commit (and every write waiting
+//! Checkpoints off the commit path, when configured. Otherwise the writer checkpoints
+//! inside the commit that takes the WAL past 16,000 pages (`conn::WAL_AUTOCHECKPOINT_PAGES`;
+//! SQLite's own default is 1,000, which the measurements below used): that commit (and every write waiting
 //! behind it) pays for copying the pages back into the database file and two flushes. Here a
 //! thread of its own, with its own connection, runs a PASSIVE checkpoint at a fixed interval
 //! instead; the writer keeps committing meanwhile, and an index page rewritten by a hundred
