@@ -1,10 +1,10 @@
 //! Checkpoints off the commit path, when configured. Otherwise the writer checkpoints
 //! inside the commit that takes the WAL past 16,000 pages (`conn::WAL_AUTOCHECKPOINT_PAGES`;
-//! SQLite's own default is 1,000, which the measurements below used): that commit (and every write waiting
-//! behind it) pays for copying the pages back into the database file and two flushes. Here a
-//! thread of its own, with its own connection, runs a PASSIVE checkpoint at a fixed interval
-//! instead; the writer keeps committing meanwhile, and an index page rewritten by a hundred
-//! commits within the interval is copied back once, not a hundred times.
+//! SQLite's own default is 1,000, which the measurements below used): that commit (and every
+//! write waiting behind it) pays for copying the pages back into the database file and two
+//! flushes. Here a thread of its own, with its own connection, runs a PASSIVE checkpoint at a
+//! fixed interval instead; the writer keeps committing meanwhile, and an index page rewritten
+//! by a hundred commits within the interval is copied back once, not a hundred times.
 //!
 //! Measured on the webhook benchmark (one core for the server), it is a trade. Before
 //! migration 0008 an ingest node stored about a third more webhooks per second with it (13.9
