@@ -193,11 +193,12 @@ async fn drop_redelivery(
             inbox_id = stored.id.0,
             "a redelivery found no first delivery; set aside unanswered"
         );
+    } else {
+        state.metrics.count(
+            "layan_inbound_redeliveries_total",
+            &[("channel", stored.channel.as_str())],
+        );
     }
-    state.metrics.count(
-        "layan_inbound_redeliveries_total",
-        &[("channel", stored.channel.as_str())],
-    );
     Ok(None)
 }
 
