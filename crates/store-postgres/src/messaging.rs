@@ -396,14 +396,26 @@ pub(crate) async fn inbox_append_with(
     Ok(ids)
 }
 
+/// Another row of `inbox` holding the same delivery (channel, provider time, provider id),
+/// already processed: the partial unique index over processed events answers it.
+macro_rules! processed_twin {
+    () => {
+        "SELECT 1 FROM inbox AS twin WHERE twin.channel = inbox.channel \
+         AND twin.occurred_at = inbox.occurred_at AND twin.provider_id = inbox.provider_id \
+         AND twin.processed_at IS NOT NULL"
+    };
+}
+
 /// The columns of an [`InboxEvent`], the last one telling whether the same delivery was
-/// already processed under another id (the unique index holds processed events only).
+/// already processed under another id.
 macro_rules! inbox_cols {
     () => {
-        "id, channel, provider_id, conversation, kind, payload, occurred_at, received_at, \
-         processed_at, EXISTS (SELECT 1 FROM inbox AS twin WHERE twin.channel = inbox.channel \
-         AND twin.occurred_at = inbox.occurred_at AND twin.provider_id = inbox.provider_id \
-         AND twin.processed_at IS NOT NULL)"
+        concat!(
+            "id, channel, provider_id, conversation, kind, payload, occurred_at, received_at, \
+             processed_at, EXISTS (",
+            processed_twin!(),
+            ")"
+        )
     };
 }
 
@@ -475,12 +487,11 @@ pub(crate) async fn last_inbound_at(
 /// status), opens their 24-hour window from its time (an older event processed late never
 /// narrows it); in one round trip. The number of events marked (0 or 1). A redelivery of a
 /// delivery processed under another id is deleted instead (and counts 0).
-const MARK_PROCESSED: &str =
+const MARK_PROCESSED: &str = concat!(
     "WITH marked AS (UPDATE inbox SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL \
-       AND NOT EXISTS (SELECT 1 FROM inbox AS twin WHERE twin.channel = inbox.channel \
-         AND twin.occurred_at = inbox.occurred_at AND twin.provider_id = inbox.provider_id \
-         AND twin.processed_at IS NOT NULL) \
-       RETURNING channel, conversation, kind, occurred_at), \
+       AND NOT EXISTS (",
+    processed_twin!(),
+    ") RETURNING channel, conversation, kind, occurred_at), \
      dropped AS (DELETE FROM inbox WHERE id = $1 AND processed_at IS NULL \
        AND NOT EXISTS (SELECT 1 FROM marked)), \
      widened AS (INSERT INTO inbound_windows (channel, address, last_inbound_at) \
@@ -488,7 +499,8 @@ const MARK_PROCESSED: &str =
        ON CONFLICT (channel, address) DO UPDATE \
        SET last_inbound_at = GREATEST(inbound_windows.last_inbound_at, \
                                       EXCLUDED.last_inbound_at)) \
-     SELECT COUNT(*) FROM marked";
+     SELECT COUNT(*) FROM marked"
+);
 
 /// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL). It is
 /// matched by the provider's id, or by our id when the provider echoes it back, which settles

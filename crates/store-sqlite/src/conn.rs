@@ -97,8 +97,9 @@ fn common_pragmas(
 /// checkpoints (the inbox's and the outbox's right edges, the hot index pages) is copied back
 /// once, so a longer interval copies fewer pages per message: 16,000 (about 62 MiB, within the
 /// 64 MiB the WAL is cut back to) gave the whole pipeline about 30% more replies at saturation
-/// than 1,000 in back-to-back runs, without a worse p99 at 2,000 messages/s; 64,000 made the
-/// occasional checkpoint long enough to show in p99. See BENCHMARKS.md.
+/// than 1,000 in back-to-back runs, and at 2,000 messages/s it kept up where 1,000 fell
+/// behind (p99 within the same wide spread on that machine); 64,000 made the occasional
+/// checkpoint long enough to show in p99. See BENCHMARKS.md.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_000;
 
 pub(crate) fn open_writer(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {

@@ -294,14 +294,24 @@ fn inbox_append_in(tx: &Connection, events: &[NewInboxEvent]) -> Result<Vec<Inbo
     Ok(ids)
 }
 
+/// Another row of `inbox` holding the same delivery (channel, provider time, provider id),
+/// already processed: the partial unique index over processed events answers it.
+macro_rules! processed_twin {
+    () => {
+        "SELECT 1 FROM inbox AS twin WHERE twin.channel = inbox.channel \
+         AND twin.occurred_at = inbox.occurred_at AND twin.provider_id = inbox.provider_id \
+         AND twin.processed_at IS NOT NULL"
+    };
+}
+
 /// The columns of an [`InboxEvent`], the last one telling whether the same delivery was
-/// already processed under another id (the unique index holds processed events only).
-const INBOX_COLS: &str = "id, channel, provider_id, conversation, kind, payload, occurred_at, \
-                          received_at, processed_at, EXISTS (SELECT 1 FROM inbox AS twin \
-                          WHERE twin.channel = inbox.channel \
-                          AND twin.occurred_at = inbox.occurred_at \
-                          AND twin.provider_id = inbox.provider_id \
-                          AND twin.processed_at IS NOT NULL)";
+/// already processed under another id.
+const INBOX_COLS: &str = concat!(
+    "id, channel, provider_id, conversation, kind, payload, occurred_at, received_at, \
+     processed_at, EXISTS (",
+    processed_twin!(),
+    ")"
+);
 
 fn inbox_event(r: &Row<'_>) -> Result<InboxEvent> {
     let payload: String = r.get(5).db()?;
@@ -418,12 +428,12 @@ fn processed_in(tx: &Connection, p: &ProcessedEvent) -> Result<bool> {
     if let Some(id) = p.inbox_id {
         let at = millis(p.processed_at.unwrap_or_else(Utc::now));
         let marked = tx
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "UPDATE inbox SET processed_at = ?2 WHERE id = ?1 AND processed_at IS NULL \
-                 AND NOT EXISTS (SELECT 1 FROM inbox AS twin \
-                 WHERE twin.channel = inbox.channel AND twin.occurred_at = inbox.occurred_at \
-                 AND twin.provider_id = inbox.provider_id AND twin.processed_at IS NOT NULL)",
-            )
+                 AND NOT EXISTS (",
+                processed_twin!(),
+                ")"
+            ))
             .db()?
             .execute(params![id.0, at])
             .db()?;

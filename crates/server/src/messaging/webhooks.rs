@@ -210,7 +210,7 @@ async fn receive(
     let now = state.now();
     let stored: Vec<_> = events.iter().map(|e| inbox_event(e, now)).collect();
     match messaging.writer.append_inbox(stored).await {
-        Ok(_) => {
+        Ok(()) => {
             for event in &events {
                 let kind = super::kind_name(&event.kind);
                 metrics.count(

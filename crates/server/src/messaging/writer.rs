@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use store::{
-    Claim, InboxId, NewInboxEvent, Outbound, OutboundId, ProcessedEvent, SendOutcome, SharedStore,
+    Claim, NewInboxEvent, Outbound, OutboundId, ProcessedEvent, SendOutcome, SharedStore,
     StoreError, WriteOp, WriteResult,
 };
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -51,13 +51,10 @@ impl Writer {
         }
     }
 
-    /// Stores webhook events durably; their new inbox ids.
-    pub async fn append_inbox(
-        &self,
-        events: Vec<NewInboxEvent>,
-    ) -> Result<Vec<InboxId>, StoreError> {
+    /// Stores webhook events durably (redeliveries too: they are recognised when processed).
+    pub async fn append_inbox(&self, events: Vec<NewInboxEvent>) -> Result<(), StoreError> {
         match self.run(WriteOp::AppendInbox(events)).await? {
-            WriteResult::Appended(ids) => Ok(ids),
+            WriteResult::Appended(_) => Ok(()),
             other => Err(unexpected(other)),
         }
     }
