@@ -41,10 +41,11 @@ CEILING_PORT=${CEILING_PORT:-9290}
 MOCK_PORT=${MOCK_PORT:-9300}
 SERVER_PORT=${SERVER_PORT:-9280}
 
-APP_SECRET=bench-app-secret
-VERIFY_TOKEN=bench-verify-token
-ACCESS_TOKEN=bench-access-token
-PHONE_NUMBER_ID=106540352242922
+# shellcheck source=bench-common.sh
+source "$ROOT/scripts/bench-common.sh"
+APP_SECRET=$BENCH_APP_SECRET
+ACCESS_TOKEN=$BENCH_ACCESS_TOKEN
+PHONE_NUMBER_ID=$BENCH_PHONE_NUMBER_ID
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -144,18 +145,8 @@ stop_all() {
   PIDS=()
 }
 
-wait_ready() {
-  local url=$1 pid=$2 name=$3 tries=${4:-600}
-  for _ in $(seq "$tries"); do
-    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$WORK/$name.log" >&2 || true
-      die "$name exited before it was ready"
-    fi
-    sleep 0.2
-  done
-  tail -n 30 "$WORK/$name.log" >&2 || true
-  die "$name not ready at $url"
+wait_ready() { # url pid name [tries]
+  bench_wait_ready "$1" "$2" "$WORK/$3.log" "${4:-600}" || die "$3 did not start"
 }
 
 # jv FILE KEY/KEY/...: one value of a JSON file ("" when absent).
@@ -191,19 +182,15 @@ print(s.get("messages", s.get("accepted", 0)))'
 
 now() { date +%s.%N; }
 
-# CPU seconds a process has used so far (user + system).
-CLK_TCK=$(getconf CLK_TCK)
-cpu_s() { awk -v hz="$CLK_TCK" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
-
 # Runs the generator with "$@" into $WORK/$NAME.json while measuring how busy the server process
 # $SERVER_PID was (share of its core), into $WORK/$NAME.cpu: near 100% means the server's core
 # is the limit; well below means the limit is elsewhere (the generator, or waiting on disk).
 measured_generator() {
   local name=$1; shift
   local c0 c1 t0 t1
-  c0=$(cpu_s "$SERVER_PID"); t0=$(now)
+  c0=$(bench_cpu_s "$SERVER_PID"); t0=$(now)
   generator "$@" >"$WORK/$name.json"
-  c1=$(cpu_s "$SERVER_PID"); t1=$(now)
+  c1=$(bench_cpu_s "$SERVER_PID"); t1=$(now)
   python3 -c 'import sys; c0,c1,t0,t1=map(float,sys.argv[1:]); print(f"{100*(c1-c0)/(t1-t0):.0f}%")' \
     "$c0" "$c1" "$t0" "$t1" >"$WORK/$name.cpu"
 }
@@ -255,9 +242,9 @@ if [[ -z "${SKIP_OHA:-}" ]]; then
       -H "content-type: application/json" -H "x-hub-signature-256: $SIG" -D "$BODY" "$@" "$CEILING_URL"
   }
   log "oha against the ceiling (fixed body)"
-  c0=$(cpu_s "$SERVER_PID"); t0=$(now)
+  c0=$(bench_cpu_s "$SERVER_PID"); t0=$(now)
   oha_run -z "${DURATION}s" >"$WORK/oha-max.json" 2>"$WORK/oha-max.err" || log "warning: oha --max failed"
-  c1=$(cpu_s "$SERVER_PID"); t1=$(now)
+  c1=$(bench_cpu_s "$SERVER_PID"); t1=$(now)
   python3 -c 'import sys; c0,c1,t0,t1=map(float,sys.argv[1:]); print(f"{100*(c1-c0)/(t1-t0):.0f}%")' \
     "$c0" "$c1" "$t0" "$t1" >"$WORK/oha-max.cpu"
   oha_run -z "${DURATION}s" -q "$RATE" --latency-correction >"$WORK/oha-rate.json" 2>"$WORK/oha-rate.err" \
@@ -271,18 +258,8 @@ stop_all
 start_server() {
   local name=$1 data=$2; shift 2
   mkdir -p "$data"
-  start_bg "$name" env \
-    LAYAN_LISTEN="127.0.0.1:$SERVER_PORT" \
-    LAYAN_DATA_DIR="$data" \
-    LAYAN_DEMO_PARTICIPANTS="$DEMO_PARTICIPANTS" \
-    LAYAN_WHATSAPP_APP_SECRET="$APP_SECRET" \
-    LAYAN_WHATSAPP_VERIFY_TOKEN="$VERIFY_TOKEN" \
-    LAYAN_WHATSAPP_ACCESS_TOKEN="$ACCESS_TOKEN" \
-    LAYAN_WHATSAPP_PHONE_NUMBER_ID="$PHONE_NUMBER_ID" \
-    LAYAN_WHATSAPP_API_BASE="http://127.0.0.1:$MOCK_PORT/v21.0" \
-    LAYAN_WHATSAPP_RATE_PER_SEC=1000000 \
-    LAYAN_LOG_LEVEL=warn \
-    "$@" \
+  bench_server_env "$SERVER_PORT" "$data" "$MOCK_PORT"
+  start_bg "$name" env "${BENCH_ENV[@]}" "$@" \
     "${ON_SERVER[@]}" "$BIN" serve --demo
   wait_ready "http://127.0.0.1:$SERVER_PORT/readyz" "$LAST_PID" "$name" 1500
   SERVER_PID=$LAST_PID

@@ -18,6 +18,7 @@ pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod health;
+pub mod housekeeping;
 pub mod html;
 pub mod logging;
 pub mod messaging;
@@ -25,6 +26,7 @@ pub mod metrics;
 pub mod outreach;
 pub mod sample;
 pub mod state;
+pub mod ticks;
 pub mod voice;
 pub mod webchat;
 
@@ -62,6 +64,7 @@ impl AppState {
         state.messaging = messaging::start(&state).map_err(store::StoreError::Other)?;
         casework::assign::spawn(state.clone());
         outreach::feeder::spawn(state.clone());
+        housekeeping::spawn(state.clone());
         Ok(state)
     }
 }

@@ -501,6 +501,21 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn meta_set_if_absent(&self, key: &str, value: &str) -> Result<String> {
+        let mut conn = self.pool.get().await?;
+        let insert = conn
+            .prepare("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .await?;
+        conn.client.execute(&insert, &[&key, &value]).await.db()?;
+        // A statement of its own: under READ COMMITTED it sees a racing node's row, which the
+        // insert waited for and then skipped, and which one statement's snapshot would miss.
+        let select = conn
+            .prepare("SELECT value FROM meta WHERE key = $1")
+            .await?;
+        let row = conn.client.query_one(&select, &[&key]).await.db()?;
+        row.try_get(0).map_err(|e| error::corrupt("meta.value", e))
+    }
+
     async fn import(&self, batch: ImportBatch) -> Result<()> {
         let mut conn = self.pool.get().await?;
         let tx = conn.client.transaction().await.db()?;
@@ -1075,6 +1090,42 @@ impl Store for PgStore {
             },
         )
         .await
+    }
+
+    async fn prune_rate_limits(&self, before: DateTime<Utc>, limit: u32) -> Result<u64> {
+        let mut conn = self.pool.get().await?;
+        let st = conn
+            .prepare(
+                // Row ids from the window index, deleted by a TID scan whatever the
+                // table's statistics say.
+                "DELETE FROM rate_limits WHERE ctid = ANY (ARRAY( \
+                 SELECT ctid FROM rate_limits WHERE window_start < $1 \
+                 ORDER BY window_start LIMIT $2))",
+            )
+            .await?;
+        let limit = i64::from(limit);
+        conn.client
+            .execute(&st, &[&stored_instant(before), &limit])
+            .await
+            .db()
+    }
+
+    async fn prune_expired_sign_ins(&self, before: DateTime<Utc>, limit: u32) -> Result<u64> {
+        let mut conn = self.pool.get().await?;
+        let (before, limit) = (stored_instant(before), i64::from(limit));
+        let mut deleted = 0;
+        for sql in [
+            "DELETE FROM logins WHERE ctid = ANY (ARRAY( \
+             SELECT ctid FROM logins WHERE expires_at < $1 LIMIT $2))",
+            "DELETE FROM tokens WHERE ctid = ANY (ARRAY( \
+             SELECT ctid FROM tokens WHERE expires_at < $1 LIMIT $2))",
+            "DELETE FROM agent_sessions WHERE ctid = ANY (ARRAY( \
+             SELECT ctid FROM agent_sessions WHERE expires_at < $1 LIMIT $2))",
+        ] {
+            let st = conn.prepare(sql).await?;
+            deleted += conn.client.execute(&st, &[&before, &limit]).await.db()?;
+        }
+        Ok(deleted)
     }
 
     async fn hit_rate_limit(&self, key: &str, window_start: DateTime<Utc>) -> Result<u32> {

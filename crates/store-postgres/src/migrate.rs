@@ -46,6 +46,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "dedupe_when_processed",
         include_str!("../migrations/0009_dedupe_when_processed.sql"),
     ),
+    (
+        10,
+        "housekeeping_indexes",
+        include_str!("../migrations/0010_housekeeping_indexes.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -534,6 +534,25 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn meta_set_if_absent(&self, key: &str, value: &str) -> Result<String> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        // Both statements on the one writer: no other write comes between them.
+        self.conns
+            .write(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                )
+                .db()?
+                .execute([&key, &value])
+                .db()?;
+                c.prepare_cached("SELECT value FROM meta WHERE key = ?1")
+                    .db()?
+                    .query_row([&key], |r| r.get(0))
+                    .db()
+            })
+            .await
+    }
+
     async fn import(&self, batch: ImportBatch) -> Result<()> {
         let import_kib = self.cache_kib.1;
         self.conns
@@ -1121,6 +1140,47 @@ impl Store for SqliteStore {
                 .optional()
                 .db()
                 .map(|id| id.map(ParticipantId))
+            })
+            .await
+    }
+
+    async fn prune_rate_limits(&self, before: DateTime<Utc>, limit: u32) -> Result<u64> {
+        self.conns
+            .write(move |c| {
+                // By the window index, so each call reads only what it deletes.
+                let n = c
+                    .prepare_cached(
+                        "DELETE FROM rate_limits WHERE (key, window_start) IN \
+                         (SELECT key, window_start FROM rate_limits WHERE window_start < ?1 \
+                          ORDER BY window_start LIMIT ?2)",
+                    )
+                    .db()?
+                    .execute(params![millis(before), limit])
+                    .db()?;
+                Ok(n as u64)
+            })
+            .await
+    }
+
+    async fn prune_expired_sign_ins(&self, before: DateTime<Utc>, limit: u32) -> Result<u64> {
+        self.conns
+            .write(move |c| {
+                let mut deleted = 0;
+                for sql in [
+                    "DELETE FROM logins WHERE id IN \
+                     (SELECT id FROM logins WHERE expires_at < ?1 LIMIT ?2)",
+                    "DELETE FROM tokens WHERE token_hash IN \
+                     (SELECT token_hash FROM tokens WHERE expires_at < ?1 LIMIT ?2)",
+                    "DELETE FROM agent_sessions WHERE token_hash IN \
+                     (SELECT token_hash FROM agent_sessions WHERE expires_at < ?1 LIMIT ?2)",
+                ] {
+                    deleted += c
+                        .prepare_cached(sql)
+                        .db()?
+                        .execute(params![millis(before), limit])
+                        .db()? as u64;
+                }
+                Ok(deleted)
             })
             .await
     }

@@ -45,6 +45,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dedupe_when_processed",
         include_str!("../migrations/0009_dedupe_when_processed.sql"),
     ),
+    (
+        10,
+        "housekeeping_indexes",
+        include_str!("../migrations/0010_housekeeping_indexes.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -62,6 +62,10 @@ pub trait Store: Send + Sync + 'static {
     // ---- key/value metadata (demo marker, seed, reference date) -------------------------
     async fn meta_get(&self, key: &str) -> Result<Option<String>>;
     async fn meta_set(&self, key: &str, value: &str) -> Result<()>;
+    /// Stores `value` under `key` unless the key holds one already; returns what is stored
+    /// then (the earlier value, or `value`). Nodes racing to create the same setting all end
+    /// up with the one stored first.
+    async fn meta_set_if_absent(&self, key: &str, value: &str) -> Result<String>;
 
     // ---- bulk import (demo generation, migrations from other systems) -------------------
     /// Stores a batch in one transaction. Ids in the batch are assigned by the caller and
@@ -201,6 +205,14 @@ pub trait Store: Send + Sync + 'static {
     /// Adds one to a rate-limit counter for `key` in the window starting at `window_start`
     /// and returns the new count. Shared by every node, unlike an in-memory limiter.
     async fn hit_rate_limit(&self, key: &str, window_start: DateTime<Utc>) -> Result<u32>;
+    /// Deletes at most `limit` rate-limit counters of windows that started before `before`,
+    /// oldest first, and returns how many went. A counter of a window that has ended never
+    /// counts again; without this they would pile up, one per client per minute.
+    async fn prune_rate_limits(&self, before: DateTime<Utc>, limit: u32) -> Result<u64>;
+    /// Deletes sign-in records that expired before `before`: one-time-code challenges,
+    /// participant tokens and agent sessions, at most `limit` of each kind per call; how many
+    /// went in all. Expired, none of them opens anything any more.
+    async fn prune_expired_sign_ins(&self, before: DateTime<Utc>, limit: u32) -> Result<u64>;
 
     // ---- outbound messages (the outbox; channels send what is queued here) -------------
     /// Queues one message (stored as failed at once when it is `unsendable`).

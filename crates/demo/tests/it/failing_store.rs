@@ -35,6 +35,9 @@ impl Store for FailingStore {
     async fn meta_set(&self, _: &str, _: &str) -> Result<()> {
         down()
     }
+    async fn meta_set_if_absent(&self, _: &str, _: &str) -> Result<String> {
+        down()
+    }
     async fn import(&self, _: ImportBatch) -> Result<()> {
         down()
     }
@@ -173,6 +176,12 @@ impl Store for FailingStore {
         down()
     }
     async fn hit_rate_limit(&self, _: &str, _: DateTime<Utc>) -> Result<u32> {
+        down()
+    }
+    async fn prune_rate_limits(&self, _: DateTime<Utc>, _: u32) -> Result<u64> {
+        down()
+    }
+    async fn prune_expired_sign_ins(&self, _: DateTime<Utc>, _: u32) -> Result<u64> {
         down()
     }
     async fn enqueue_outbound(&self, _: NewOutbound) -> Result<Outbound> {

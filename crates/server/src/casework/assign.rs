@@ -227,8 +227,7 @@ pub fn spawn(state: AppState) {
     }
     let period = std::time::Duration::from_secs(secs);
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ticks = crate::ticks::every(period, period);
         loop {
             ticks.tick().await;
             // A database hiccup must not end assignment for the life of the node.

@@ -6,13 +6,11 @@
 use crate::state::AppState;
 use base64::Engine as _;
 use cases::link::{self, LinkClaims, LinkError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use store::{FormLink, NewFormLink, Store, StoreError};
 
 /// Meta key of the generated signing secret.
 pub const SECRET_META_KEY: &str = "form_link_secret";
-/// The shared counter that elects the one process creating the secret.
-const SECRET_CLAIM_KEY: &str = "meta-claim:form_link_secret";
 
 /// A new link for `kind` filed from (`channel`, `sender`): a random id, made now, expiring
 /// after `pandawa.link_ttl_hours`. The caller fills in what it knows (participant, branch,
@@ -119,35 +117,18 @@ async fn secret(state: &AppState) -> Result<Vec<u8>, StoreError> {
 }
 
 /// Reads the stored secret, creating it when there is none. Two nodes starting at once must
-/// not each make their own (the links one signed would fail on the other), and `meta_set`
-/// overwrites, so the shared atomic counter elects one creator: the caller that counts 1.
-/// The others wait for the secret to appear; if the elected one died before storing it, the
-/// next round (another counter window) elects a new creator.
+/// not each use their own (the links one signed would fail on the other): each offers a fresh
+/// one, and every node uses the one stored first.
 async fn stored_secret(store: &dyn Store) -> Result<String, StoreError> {
     if let Some(s) = store.meta_get(SECRET_META_KEY).await? {
         return Ok(s);
     }
-    for round in 0..20i64 {
-        let window = DateTime::<Utc>::UNIX_EPOCH + Duration::seconds(round);
-        if store.hit_rate_limit(SECRET_CLAIM_KEY, window).await? == 1 {
-            if let Some(s) = store.meta_get(SECRET_META_KEY).await? {
-                return Ok(s);
-            }
-            let mut bytes = [0u8; 32];
-            fill_random(&mut bytes)?;
-            let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            store.meta_set(SECRET_META_KEY, &secret).await?;
-            tracing::info!("form-link signing secret created and stored");
-            return Ok(secret);
-        }
-        for _ in 0..20 {
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-            if let Some(s) = store.meta_get(SECRET_META_KEY).await? {
-                return Ok(s);
-            }
-        }
+    let mut bytes = [0u8; 32];
+    fill_random(&mut bytes)?;
+    let offered: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let stored = store.meta_set_if_absent(SECRET_META_KEY, &offered).await?;
+    if stored == offered {
+        tracing::info!("form-link signing secret created and stored");
     }
-    Err(StoreError::Other(
-        "the form-link signing secret could not be created".into(),
-    ))
+    Ok(stored)
 }

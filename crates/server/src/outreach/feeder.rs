@@ -118,9 +118,8 @@ async fn run(state: AppState, enabled: Vec<Channel>) {
         .iter()
         .map(|c| (*c, Bucket::for_feed(rate_of(&state, *c), interval)))
         .collect();
-    let mut ticker = tokio::time::interval(interval);
     // A late tick is not made up for with extra ticks: the bucket already counts the time.
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticker = crate::ticks::every(interval, Duration::ZERO);
     let mut last_warning: Option<Instant> = None;
     tracing::info!(node = %node, "broadcast feeder on");
     loop {

@@ -93,3 +93,58 @@ async fn the_demo_outbox_exists_only_on_demo_data() {
     let real = TestApp::over(empty, dir).await;
     assert_eq!(real.get("/demo/outbox").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn housekeeping_prunes_ended_rate_limit_windows_and_expired_sign_ins() {
+    use chrono::Duration;
+    use server::housekeeping::{prune, Pruned, EXPIRED_SIGN_IN_RETENTION, RATE_LIMIT_RETENTION};
+    let app = TestApp::with_demo(300).await;
+    let store = app.store.as_ref();
+    let now = app.clock_now();
+    // A participant signs in: a code challenge, a bearer token, and their rate-limit counters.
+    let who = app.sample_of("active").await;
+    let token = app.sign_in(&who.nik, who.birth_date).await;
+    let me = |token: String| {
+        let app = &app;
+        async move {
+            app.request(Method::GET, "/api/v1/me", None, Some(&token))
+                .await
+                .status
+        }
+    };
+    // Seven ended windows, more than a chunk of 3.
+    let old = now - RATE_LIMIT_RETENTION - Duration::minutes(1);
+    for minutes in 0..7 {
+        store
+            .hit_rate_limit("webchat:poll:10.0.0.1", old - Duration::minutes(minutes))
+            .await
+            .unwrap();
+    }
+
+    // Nothing of the sign-in has expired yet; only the old counters go.
+    assert_eq!(
+        prune(store, now, 3).await.unwrap(),
+        Pruned {
+            rate_limits: 7,
+            sign_ins: 0
+        }
+    );
+    assert_eq!(me(token.clone()).await, StatusCode::OK);
+    assert_eq!(
+        store
+            .hit_rate_limit("webchat:poll:10.0.0.1", old)
+            .await
+            .unwrap(),
+        1,
+        "the ended window's counter was gone"
+    );
+
+    // Two days on: the token and the code challenge expired more than a day ago; the sign-in's
+    // counters (this hour's) and the counter just made went too.
+    let later = now + EXPIRED_SIGN_IN_RETENTION + Duration::days(1);
+    let pruned = prune(store, later, 3).await.unwrap();
+    assert_eq!(pruned.sign_ins, 2, "{pruned:?}");
+    assert!(pruned.rate_limits >= 2, "{pruned:?}");
+    assert_eq!(prune(store, later, 3).await.unwrap(), Pruned::default());
+    assert_eq!(me(token).await, StatusCode::UNAUTHORIZED);
+}

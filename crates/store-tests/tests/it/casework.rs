@@ -333,6 +333,80 @@ async fn a_session_works_until_it_expires_or_ends(db: &Harness) {
 }
 story!(a_session_works_until_it_expires_or_ends);
 
+async fn expired_sign_ins_are_pruned(db: &Harness) {
+    let world = seeded(db.store.as_ref()).await;
+    let rina = agent(db, "rina", Some(JEMBER_OFFICE)).await;
+    let t = |h| at(2026, 11, 23, h, 0);
+    // Each kind: expiring at 08:00, 10:00 and 12:00.
+    for (n, expires) in [(1, t(8)), (2, t(10)), (3, t(12))] {
+        db.store
+            .create_login(store::NewLogin {
+                id: format!("lg_{n}"),
+                participant_id: world.budi.id,
+                code_hash: "0".repeat(64),
+                expires_at: expires,
+                created_at: t(7),
+            })
+            .await
+            .unwrap();
+        db.store
+            .create_token(store::NewToken {
+                token_hash: format!("{n}").repeat(64),
+                participant_id: world.budi.id,
+                expires_at: expires,
+                created_at: t(7),
+            })
+            .await
+            .unwrap();
+        db.store
+            .create_agent_session(NewAgentSession {
+                token_hash: format!("{}", n + 3).repeat(64),
+                agent_id: rina.id,
+                csrf_token: format!("csrf-{n}"),
+                created_at: t(7),
+                expires_at: expires,
+            })
+            .await
+            .unwrap();
+    }
+    // At most `limit` of each kind per call, and only what expired before the given time.
+    assert_eq!(db.store.prune_expired_sign_ins(t(11), 1).await.unwrap(), 3);
+    assert_eq!(db.store.prune_expired_sign_ins(t(11), 10).await.unwrap(), 3);
+    assert_eq!(db.store.prune_expired_sign_ins(t(11), 10).await.unwrap(), 0);
+    assert!(db.store.login("lg_3").await.unwrap().is_some());
+    assert!(db
+        .store
+        .agent_session(&"6".repeat(64), t(7))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        db.store
+            .token_participant(&"3".repeat(64), t(7))
+            .await
+            .unwrap(),
+        Some(world.budi.id)
+    );
+    for n in [1, 2] {
+        assert_eq!(db.store.login(&format!("lg_{n}")).await.unwrap(), None);
+        assert_eq!(
+            db.store
+                .agent_session(&format!("{}", n + 3).repeat(64), t(7))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            db.store
+                .token_participant(&format!("{n}").repeat(64), t(7))
+                .await
+                .unwrap(),
+            None
+        );
+    }
+}
+story!(expired_sign_ins_are_pruned);
+
 // ---- cases ---------------------------------------------------------------------------------
 
 async fn a_form_sent_twice_files_one_case(db: &Harness) {

@@ -84,3 +84,37 @@ async fn metadata_is_set_and_replaced(db: &Harness) {
     );
 }
 story!(metadata_is_set_and_replaced);
+
+async fn metadata_set_if_absent_keeps_the_first_value(db: &Harness) {
+    assert_eq!(
+        db.store
+            .meta_set_if_absent("form_link_secret", "first")
+            .await
+            .unwrap(),
+        "first"
+    );
+    assert_eq!(
+        db.store
+            .meta_set_if_absent("form_link_secret", "second")
+            .await
+            .unwrap(),
+        "first"
+    );
+    assert_eq!(
+        db.store
+            .meta_get("form_link_secret")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("first")
+    );
+    // Offers racing each other: all get the same one.
+    let offer = |v: &'static str| db.store.meta_set_if_absent("raced", v);
+    let (a, b, c, d) = tokio::join!(offer("a"), offer("b"), offer("c"), offer("d"));
+    let first = a.unwrap();
+    assert!(["a", "b", "c", "d"].contains(&first.as_str()));
+    for other in [b, c, d] {
+        assert_eq!(other.unwrap(), first);
+    }
+}
+story!(metadata_set_if_absent_keeps_the_first_value);

@@ -148,6 +148,52 @@ async fn the_rate_limit_counter_counts_per_key_and_window(db: &Harness) {
 }
 story!(the_rate_limit_counter_counts_per_key_and_window);
 
+async fn ended_rate_limit_windows_are_pruned_oldest_first(db: &Harness) {
+    let hour = at(2026, 3, 10, 8, 0);
+    let hit = |key: &'static str, window| async move {
+        db.store.hit_rate_limit(key, window).await.unwrap()
+    };
+    for minutes in [0, 1, 2] {
+        hit("webchat:poll:10.0.0.1", hour + Duration::minutes(minutes)).await;
+    }
+    hit("webchat:poll:10.0.0.2", hour + Duration::minutes(1)).await;
+    hit("webchat:poll:10.0.0.2", hour + Duration::minutes(1)).await;
+    let current = hour + Duration::minutes(3);
+    assert_eq!(hit("webchat:poll:10.0.0.1", current).await, 1);
+    assert_eq!(hit("webchat:poll:10.0.0.1", current).await, 2);
+
+    // At most `limit` per call, the oldest windows first.
+    assert_eq!(db.store.prune_rate_limits(current, 1).await.unwrap(), 1);
+    assert_eq!(
+        hit("webchat:poll:10.0.0.1", hour).await,
+        1,
+        "the oldest went"
+    );
+    assert_eq!(
+        hit("webchat:poll:10.0.0.2", hour + Duration::minutes(1)).await,
+        3,
+        "a later one stayed"
+    );
+    // The re-counted oldest one goes again, with every other window before `current`.
+    assert_eq!(db.store.prune_rate_limits(current, 100).await.unwrap(), 4);
+    assert_eq!(db.store.prune_rate_limits(current, 100).await.unwrap(), 0);
+    for (key, minutes) in [
+        ("webchat:poll:10.0.0.1", 0),
+        ("webchat:poll:10.0.0.1", 1),
+        ("webchat:poll:10.0.0.1", 2),
+        ("webchat:poll:10.0.0.2", 1),
+    ] {
+        assert_eq!(
+            hit(key, hour + Duration::minutes(minutes)).await,
+            1,
+            "{key} +{minutes}"
+        );
+    }
+    // The window that had not ended before `current` kept its count.
+    assert_eq!(hit("webchat:poll:10.0.0.1", current).await, 3);
+}
+story!(ended_rate_limit_windows_are_pruned_oldest_first);
+
 async fn hits_from_many_requests_at_once_are_all_counted(db: &Harness) {
     let window = at(2026, 3, 10, 8, 0);
     let tasks: Vec<_> = (0..20)
