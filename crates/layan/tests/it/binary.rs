@@ -71,9 +71,21 @@ impl Server {
             }
         });
         // Generous: a debug build generating demo data on a loaded 2-core machine.
-        let stdout = rx
-            .recv_timeout(Duration::from_secs(300))
-            .expect("the demo guide is printed");
+        let stdout = match rx.recv_timeout(Duration::from_secs(300)) {
+            Ok(printed) => printed,
+            Err(waited) => {
+                // Say why: a server that died at start-up left its reason on stderr.
+                let _ = child.kill();
+                let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+                let log = stderr.join().unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                panic!(
+                    "the demo guide was not printed ({waited:?}, {status}); stderr ends with:\n{}",
+                    tail.join("\n")
+                );
+            }
+        };
         let base = stdout
             .lines()
             .find_map(|l| l.strip_prefix("Layan demo is running at "))

@@ -23,12 +23,30 @@ pub fn seed(test: &str) -> u64 {
     seed
 }
 
+/// A port for a server that must keep its address across restarts (the mock provider posts
+/// statuses to it). It is taken below the kernel's ephemeral range: a port the kernel handed
+/// out (`bind` to port 0) could be handed out again, to any test's outgoing connection, in
+/// the moment between this check and the server's own `bind`.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, ephemeral_start.max(10_001));
+    let start = seed_of_this_process() % u64::from(high - low);
+    (0..u64::from(high - low))
+        .map(|i| low + ((start + i) % u64::from(high - low)) as u16)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port below the ephemeral range")
+}
+
+/// Differs between test processes and between calls, so parallel tests try different ports.
+fn seed_of_this_process() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+        .as_nanos() as u64;
+    demo::SplitMix64::new(nanos ^ (u64::from(std::process::id()) << 32)).next_u64()
 }
 
 /// A mock provider that fails `failure_rate` of valid sends and posts signed statuses to the
