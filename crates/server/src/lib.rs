@@ -25,6 +25,7 @@ pub mod messaging;
 pub mod metrics;
 pub mod outreach;
 pub mod sample;
+pub mod shared_reads;
 pub mod state;
 pub mod ticks;
 pub mod voice;
@@ -60,6 +61,7 @@ impl AppState {
             demo,
             rules: Arc::new(jkn::RulesConfig::default()),
             messaging: None,
+            queues: Arc::new(console::dashboard::shared_queues()),
         };
         state.messaging = messaging::start(&state).map_err(store::StoreError::Other)?;
         casework::assign::spawn(state.clone());

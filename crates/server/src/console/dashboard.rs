@@ -12,12 +12,15 @@
 //! `Last-Event-ID` is the snapshot's id), waits while checking every 2 seconds and answers
 //! as soon as the queue changes, or with a keep-alive comment after a while. The browser's
 //! `EventSource` reconnects by itself after each answer. Bounded answers keep graceful
-//! shutdown short and never hold a database connection between checks.
+//! shutdown short and never hold a database connection between checks. A queue read is
+//! shared for a second by every dashboard of the same scope (`shared_reads`), so the
+//! database sees about one read per branch per second however many supervisors watch.
 
 use crate::console::auth::SignedIn;
 use crate::console::work::Directory;
 use crate::error::ApiError;
 use crate::html::escape;
+use crate::shared_reads::SharedReads;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -30,6 +33,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 use store::{Agent, AgentId, Case, CaseQuery, DailyCaseCount, OfficeId};
 use wilayah::TimeZone;
 
@@ -46,6 +50,9 @@ const BRANCH_HISTORY_LIMIT: u32 = 50_000;
 const MAX_BARS: usize = 30;
 /// Rows of the queue table.
 const QUEUE_ROWS: usize = 200;
+/// How long a queue read is shown to every dashboard of its scope before the next one asks
+/// the database again: under `CHECK_EVERY`, so each stream still sees every change.
+const SHARED_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 /// How often a waiting event stream looks at the queue again.
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// Checks before a waiting event stream answers with a keep-alive.
@@ -62,8 +69,8 @@ pub fn routes() -> Router<AppState> {
 // ---- who sees what -------------------------------------------------------------------------
 
 /// The cases a dashboard covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Scope {
     /// Admins: every branch.
     All,
     /// A supervisor's branch (and the cases of no branch, which any branch may take).
@@ -365,10 +372,24 @@ fn snapshot(ctx: &Context, open: &[OpenCase]) -> QueueSnapshot {
     }
 }
 
-async fn queue_snapshot(state: &AppState, scope: Scope) -> Result<QueueSnapshot, ApiError> {
-    let mut ctx = Context::load(state, scope).await?;
-    let open = open_cases(state, &mut ctx, scope).await?;
-    Ok(snapshot(&ctx, &open))
+/// The open-case queues read recently, one per scope, shared by every open dashboard.
+pub(crate) type SharedQueues = SharedReads<Scope, QueueSnapshot>;
+
+pub(crate) fn shared_queues() -> SharedQueues {
+    SharedReads::new(SHARED_FOR)
+}
+
+/// The scope's queue as read within the last [`SHARED_FOR`]: however many dashboards are
+/// open, each scope's queue is read at most about once a second.
+async fn queue_snapshot(state: &AppState, scope: Scope) -> Result<Arc<QueueSnapshot>, ApiError> {
+    state
+        .queues
+        .get(&scope, || async {
+            let mut ctx = Context::load(state, scope).await?;
+            let open = open_cases(state, &mut ctx, scope).await?;
+            Ok::<_, ApiError>(snapshot(&ctx, &open))
+        })
+        .await
 }
 
 /// Cases created per local day, kind and channel since `since`, for the scope.
@@ -490,7 +511,7 @@ async fn events(
         // Nothing new: a comment keeps the stream alive, and the browser asks again.
         ": keep-alive\nretry: 500\n\n".to_string()
     } else {
-        let json = serde_json::to_string(&current).map_err(|_| ApiError::internal())?;
+        let json = serde_json::to_string(&*current).map_err(|_| ApiError::internal())?;
         format!("retry: 1000\nid: {id}\nevent: queue\ndata: {json}\n\n")
     };
     Ok((
