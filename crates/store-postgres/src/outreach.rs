@@ -359,11 +359,16 @@ pub(crate) async fn set_broadcast_state(
     rows::broadcast(&row)
 }
 
-/// After a concurrent lessee commits, PostgreSQL re-evaluates the condition on its new row
-/// (READ COMMITTED), finds the lease taken and leaves the broadcast to it.
+/// Two nodes racing for free broadcasts: after the first commits, PostgreSQL re-evaluates the
+/// second's row condition on each row the first took (READ COMMITTED), finds the lease live
+/// and leaves the row to it. Should they still split the broadcasts between them, each then
+/// sees the other's live lease and renews nothing, until one's runs out and the other takes
+/// everything.
 const LEASE: &str = concat!(
     "UPDATE broadcasts SET lease_node = $1, lease_until = $3 \
      WHERE state = 'sending' AND (lease_until IS NULL OR lease_until < $2 OR lease_node = $1) \
+       AND NOT EXISTS (SELECT 1 FROM broadcasts held WHERE held.state = 'sending' \
+           AND held.lease_node <> $1 AND held.lease_until >= $2) \
      RETURNING ",
     broadcast_cols!()
 );

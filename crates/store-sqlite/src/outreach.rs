@@ -339,7 +339,8 @@ pub(crate) fn lease_broadcasts(c: &Connection, lease: &FeedLease) -> Result<Vec<
         format!(
             "UPDATE broadcasts SET lease_node = ?1, lease_until = ?3 \
              WHERE state = 'sending' \
-               AND (lease_until IS NULL OR lease_until < ?2 OR lease_node = ?1) \
+               AND NOT EXISTS (SELECT 1 FROM broadcasts held WHERE held.state = 'sending' \
+                   AND held.lease_node <> ?1 AND held.lease_until >= ?2) \
              RETURNING {BROADCAST_COLS}"
         )
     });

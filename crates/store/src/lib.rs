@@ -154,8 +154,9 @@ pub trait Store: Send + Sync + 'static {
     /// Pause, resume or cancel. Cancelling also fails the broadcast's outbox rows still
     /// `queued` with error code `cancelled`. `Conflict` unless the state is in `change.from`.
     async fn set_broadcast_state(&self, change: BroadcastStateChange) -> Result<Broadcast>;
-    /// Broadcasts in `Sending` whose feed lease is free, expired or already `lease.node`'s,
-    /// now leased to `lease.node` until `lease.until`.
+    /// Every broadcast in `Sending`, now leased to `lease.node` until `lease.until`; none
+    /// while another node holds a live lease on any of them. One node feeds all broadcasts at
+    /// a time, so the channels' broadcast rates hold however many nodes run.
     async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>>;
     /// Recipients of `channel` not yet handed off, lowest `seq` first, at most `limit`.
     async fn broadcast_waiting(

@@ -244,8 +244,8 @@ pub struct BroadcastQuery {
     pub limit: u32,
 }
 
-/// A node's claim on feeding broadcasts, so two nodes never feed the same one at once (which
-/// would double its rate).
+/// A node's claim on feeding the broadcasts, so two nodes never feed at once (which would
+/// double the channel's rate).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedLease {
     pub node: String,

@@ -1,9 +1,9 @@
 //! Hands waiting broadcast recipients to the outbox under each channel's broadcast rate.
 //!
-//! Every `feed_interval_ms` the feeder leases the broadcasts being sent (a lease per node, so
-//! two nodes never feed the same broadcast and double its rate), takes from each channel's
-//! token bucket as many recipients as the bucket allows, renders them and hands them off in
-//! one transaction per broadcast and channel. The channel senders then send at their own
+//! Every `feed_interval_ms` the feeder leases the broadcasts being sent (one node holds the
+//! lease on all of them, so two nodes never feed at once and double a channel's rate), takes
+//! from each channel's token bucket as many recipients as the bucket allows, renders them and
+//! hands them off in one transaction per broadcast and channel. The channel senders then send at their own
 //! (higher) rate, replies to participants first in line with everything else.
 //!
 //! The rate is kept by a token bucket on the monotonic clock: fractional tokens carry from

@@ -1072,7 +1072,7 @@ async fn a_broadcast_is_done_after_its_last_hand_off_even_when_feeders_race(db: 
 }
 story!(a_broadcast_is_done_after_its_last_hand_off_even_when_feeders_race);
 
-async fn one_node_feeds_a_broadcast_until_its_lease_expires(db: &Harness) {
+async fn one_node_feeds_the_broadcasts_until_its_lease_expires(db: &Harness) {
     use BroadcastState::{Paused, Sending};
     let store = db.store.as_ref();
     town(store).await;
@@ -1123,12 +1123,13 @@ async fn one_node_feeds_a_broadcast_until_its_lease_expires(db: &Harness) {
     assert_eq!(lease("node-b", 5, 7).await, [a.id, b.id]);
     assert_eq!(lease("node-a", 6, 8).await, []);
 
-    // Resumed, the paused one is free to lease.
+    // Resumed, the paused one goes to the node feeding the others, not to a second feeder
+    // (two feeders would send at twice the channel's rate).
     store
         .set_broadcast_state(change(paused.id, &[Paused], Sending, 6))
         .await
         .unwrap();
-    assert_eq!(lease("node-a", 6, 8).await, [paused.id]);
+    assert_eq!(lease("node-a", 6, 8).await, []);
     let leased = store
         .lease_broadcasts(&FeedLease {
             node: "node-b".into(),
@@ -1138,10 +1139,20 @@ async fn one_node_feeds_a_broadcast_until_its_lease_expires(db: &Harness) {
         .await
         .unwrap();
     let ids: Vec<BroadcastId> = leased.iter().map(|b| b.id).collect();
-    assert_eq!(ids, [a.id, b.id]);
+    assert_eq!(ids, [a.id, b.id, paused.id]);
     assert_eq!(leased[0], store.broadcast(a.id).await.unwrap().unwrap());
+
+    // A live lease on a broadcast no longer being sent holds nothing back: paused again, the
+    // third keeps node B's lease until 9 while node B renews the others only until 8.
+    store
+        .set_broadcast_state(change(paused.id, &[Sending], Paused, 7))
+        .await
+        .unwrap();
+    assert_eq!(lease("node-b", 7, 8).await, [a.id, b.id]);
+    assert_eq!(lease("node-a", 8, 10).await, []);
+    assert_eq!(lease("node-a", 9, 11).await, [a.id, b.id]);
 }
-story!(one_node_feeds_a_broadcast_until_its_lease_expires);
+story!(one_node_feeds_the_broadcasts_until_its_lease_expires);
 
 async fn an_older_opt_out_change_never_undoes_a_newer_one(db: &Harness) {
     let store = db.store.as_ref();
