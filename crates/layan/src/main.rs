@@ -262,7 +262,10 @@ async fn serve(mut config: Config, demo_flag: bool) -> Result<()> {
     if state.demo {
         print_demo_guide(&state, &config, address).await?;
     }
-    server::serve(state, listener, server::shutdown_signal()).await?;
+    server::serve(state.clone(), listener, server::shutdown_signal()).await?;
+    if let Some(messaging) = &state.messaging {
+        messaging.stop(&state).await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod html;
 pub mod logging;
 pub mod messaging;
 pub mod metrics;
+pub mod node;
 pub mod outreach;
 pub mod sample;
 pub mod shared_reads;

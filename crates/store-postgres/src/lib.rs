@@ -516,6 +516,37 @@ impl Store for PgStore {
         row.try_get(0).map_err(|e| error::corrupt("meta.value", e))
     }
 
+    async fn hold_lease(
+        &self,
+        name: &str,
+        node: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        // A racing node's insert or update is waited for, then the guard is checked against
+        // its committed row: at most one of them gets a row back.
+        let held = self
+            .query_opt(
+                "INSERT INTO leases (name, node, until) VALUES ($1, $2, $4) \
+                 ON CONFLICT (name) DO UPDATE SET node = excluded.node, until = excluded.until \
+                 WHERE leases.node = excluded.node OR leases.until < $3 \
+                 RETURNING node",
+                &[&name, &node, &stored_instant(now), &stored_instant(until)],
+                |_| Ok(()),
+            )
+            .await?;
+        Ok(held.is_some())
+    }
+
+    async fn release_lease(&self, name: &str, node: &str) -> Result<()> {
+        let mut conn = self.pool.get().await?;
+        let st = conn
+            .prepare("DELETE FROM leases WHERE name = $1 AND node = $2")
+            .await?;
+        conn.client.execute(&st, &[&name, &node]).await.db()?;
+        Ok(())
+    }
+
     async fn import(&self, batch: ImportBatch) -> Result<()> {
         let mut conn = self.pool.get().await?;
         let tx = conn.client.transaction().await.db()?;

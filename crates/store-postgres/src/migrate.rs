@@ -51,6 +51,7 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "housekeeping_indexes",
         include_str!("../migrations/0010_housekeeping_indexes.sql"),
     ),
+    (11, "leases", include_str!("../migrations/0011_leases.sql")),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -553,6 +553,48 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn hold_lease(
+        &self,
+        name: &str,
+        node: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (name, node) = (name.to_owned(), node.to_owned());
+        self.conns
+            .write(move |c| {
+                // One statement: the check and the take are atomic. RETURNING gives a row
+                // only when the insert or the guarded update happened.
+                let held = c
+                    .prepare_cached(
+                        "INSERT INTO leases (name, node, until) VALUES (?1, ?2, ?4) \
+                         ON CONFLICT (name) DO UPDATE SET node = excluded.node, \
+                           until = excluded.until \
+                         WHERE leases.node = excluded.node OR leases.until < ?3 \
+                         RETURNING node",
+                    )
+                    .db()?
+                    .query_row(params![name, node, millis(now), millis(until)], |_| Ok(()))
+                    .optional()
+                    .db()?;
+                Ok(held.is_some())
+            })
+            .await
+    }
+
+    async fn release_lease(&self, name: &str, node: &str) -> Result<()> {
+        let (name, node) = (name.to_owned(), node.to_owned());
+        self.conns
+            .write(move |c| {
+                c.prepare_cached("DELETE FROM leases WHERE name = ?1 AND node = ?2")
+                    .db()?
+                    .execute([&name, &node])
+                    .db()?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn import(&self, batch: ImportBatch) -> Result<()> {
         let import_kib = self.cache_kib.1;
         self.conns

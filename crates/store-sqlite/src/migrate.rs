@@ -50,6 +50,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "housekeeping_indexes",
         include_str!("../migrations/0010_housekeeping_indexes.sql"),
     ),
+    (11, "leases", include_str!("../migrations/0011_leases.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -66,6 +66,18 @@ pub trait Store: Send + Sync + 'static {
     /// then (the earlier value, or `value`). Nodes racing to create the same setting all end
     /// up with the one stored first.
     async fn meta_set_if_absent(&self, key: &str, value: &str) -> Result<String>;
+    /// Takes or renews the lease `name` for `node` until `until`, when it is free, ran out
+    /// before `now` or is `node`'s already. True when `node` holds it now. A role that one
+    /// node at a time must play (processing the inbox) is held this way.
+    async fn hold_lease(
+        &self,
+        name: &str,
+        node: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Gives up `node`'s lease `name`, if `node` holds it, so another node can take it at once.
+    async fn release_lease(&self, name: &str, node: &str) -> Result<()>;
 
     // ---- bulk import (demo generation, migrations from other systems) -------------------
     /// Stores a batch in one transaction. Ids in the batch are assigned by the caller and

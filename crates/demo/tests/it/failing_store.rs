@@ -38,6 +38,18 @@ impl Store for FailingStore {
     async fn meta_set_if_absent(&self, _: &str, _: &str) -> Result<String> {
         down()
     }
+    async fn hold_lease(
+        &self,
+        _: &str,
+        _: &str,
+        _: DateTime<Utc>,
+        _: DateTime<Utc>,
+    ) -> Result<bool> {
+        down()
+    }
+    async fn release_lease(&self, _: &str, _: &str) -> Result<()> {
+        down()
+    }
     async fn import(&self, _: ImportBatch) -> Result<()> {
         down()
     }

@@ -7,6 +7,7 @@ pub mod pacing;
 pub mod process;
 mod redelivery;
 pub mod render;
+pub mod role;
 pub mod send;
 pub mod webhooks;
 pub mod writer;
@@ -43,6 +44,17 @@ impl Wakers {
 pub struct Messaging {
     pub writer: writer::Writer,
     pub wakers: Wakers,
+    /// The processing role; `None` on an ingest node.
+    pub role: Option<role::Role>,
+}
+
+impl Messaging {
+    /// Before a clean exit: gives the processing role up, so another node answers at once.
+    pub async fn stop(&self, state: &AppState) {
+        if let Some(role) = &self.role {
+            role.release(state).await;
+        }
+    }
 }
 
 /// The channels that have a secret configured.
@@ -78,7 +90,11 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
     );
     if !state.config.messaging.process {
         tracing::info!(channels = ?channels, "ingest only: webhooks are stored, other nodes answer them");
-        return Ok(Some(Messaging { writer, wakers }));
+        return Ok(Some(Messaging {
+            writer,
+            wakers,
+            role: None,
+        }));
     }
     let engine = Engine::new(
         Arc::new(StoreData::with_services(
@@ -89,11 +105,13 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
         DialogConfig::default(),
     )
     .map_err(|e| format!("the assistant cannot start: {e}"))?;
+    let role = role::spawn(state.clone(), crate::node::new_name());
     process::spawn(
         state.clone(),
         Arc::new(engine),
         wakers.clone(),
         writer.clone(),
+        role.clone(),
     );
     for channel in channels {
         send::spawn(
@@ -104,7 +122,11 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
         )?;
         tracing::info!(channel = %channel, "chat channel on");
     }
-    Ok(Some(Messaging { writer, wakers }))
+    Ok(Some(Messaging {
+        writer,
+        wakers,
+        role: Some(role),
+    }))
 }
 
 /// The inbox's name for an event kind.

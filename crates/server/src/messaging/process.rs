@@ -3,10 +3,12 @@
 //! events are handled one at a time and in order while different conversations go in
 //! parallel. A worker decides the answer and commits, in one transaction, the inbox mark, the
 //! turns, the conversation state and the replies: after a crash an event is either fully
-//! answered or still pending, never answered twice.
+//! answered or still pending, never answered twice. Only the node holding the processing role
+//! ([`super::role`]) dispatches.
 
 use super::redelivery::RecentDeliveries;
 use super::render::{self, Addressee};
+use super::role::Role;
 use super::writer::Writer;
 use super::Wakers;
 use crate::state::AppState;
@@ -40,7 +42,7 @@ type InFlight = Arc<Mutex<Ledger>>;
 /// Events queued for one worker.
 const LANE_CAPACITY: usize = 256;
 
-pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers, writer: Writer) {
+pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers, writer: Writer, role: Role) {
     let workers = state.config.messaging.workers.max(1);
     let in_flight: InFlight = Arc::default();
     let mut lanes = Vec::with_capacity(workers);
@@ -58,7 +60,7 @@ pub fn spawn(state: AppState, engine: Arc<Engine>, wakers: Wakers, writer: Write
             rx,
         ));
     }
-    tokio::spawn(dispatch(state, wakers, in_flight, lanes));
+    tokio::spawn(dispatch(state, wakers, in_flight, lanes, role));
 }
 
 fn lane(event: &InboxEvent, lanes: usize) -> usize {
@@ -77,11 +79,18 @@ async fn dispatch(
     wakers: Wakers,
     in_flight: InFlight,
     lanes: Vec<mpsc::Sender<InboxEvent>>,
+    role: Role,
 ) {
     // Everything unprocessed at start-up (a restart after a crash) is picked up from 0.
     let mut cursor = InboxId(0);
     let mut last_rescan = std::time::Instant::now();
     loop {
+        if !role.held() {
+            // Another node answers meanwhile; once this one takes over, it starts from 0.
+            cursor = InboxId(0);
+            let _ = tokio::time::timeout(Duration::from_millis(500), role.taken.notified()).await;
+            continue;
+        }
         let rescan = last_rescan.elapsed() >= RESCAN;
         let from = if rescan { InboxId(0) } else { cursor };
         // Finished before this query starts: the query cannot return them any more.
@@ -157,6 +166,12 @@ async fn work(
                 Ok(channel) => {
                     if let Some(c) = channel {
                         wakers.sender(c).notify_one();
+                    }
+                    if !redelivery {
+                        worker.state.metrics.count(
+                            "layan_inbox_processed_total",
+                            &[("channel", event.channel.as_str())],
+                        );
                     }
                     break;
                 }

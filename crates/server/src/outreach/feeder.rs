@@ -83,25 +83,6 @@ impl Bucket {
     }
 }
 
-/// A node name that is new for every process, so a restarted node does not mistake its
-/// predecessor's leases for its own (and the predecessor's leases simply expire).
-fn node_name() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_default();
-    // Without OS randomness, the process id and start time are unique enough per host.
-    let random = crate::auth::random_hex(6).unwrap_or_else(|_| {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        format!("{}-{nanos}", std::process::id())
-    });
-    if host.is_empty() {
-        format!("feeder-{random}")
-    } else {
-        format!("{host}-{random}")
-    }
-}
-
 fn rate_of(state: &AppState, channel: Channel) -> u32 {
     let o = &state.config.outreach;
     match channel {
@@ -113,7 +94,7 @@ fn rate_of(state: &AppState, channel: Channel) -> u32 {
 
 async fn run(state: AppState, enabled: Vec<Channel>) {
     let interval = Duration::from_millis(state.config.outreach.feed_interval_ms.max(10));
-    let node = node_name();
+    let node = crate::node::new_name();
     let mut buckets: HashMap<Channel, Bucket> = enabled
         .iter()
         .map(|c| (*c, Bucket::for_feed(rate_of(&state, *c), interval)))

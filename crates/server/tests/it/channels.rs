@@ -326,6 +326,107 @@ async fn an_ingest_node_stores_webhooks_and_another_node_answers_them() {
     assert_no_rejections(&chat.mock);
 }
 
+/// Polls `done` every 10 ms for up to 5 s; the assertion after it says what was expected.
+async fn until(mut done: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Wait::from_millis(10)).await;
+    }
+}
+
+/// Two processing nodes over one database: one at a time holds the processing role and
+/// answers (so no event's side effects run twice); stopped cleanly, it hands over at once.
+#[tokio::test]
+async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
+    let chat = chat().await;
+    let mut config = channels_config(&chat.mock);
+    // Renewals every second, so the handover below is seen quickly.
+    config.messaging.lease_secs = 3;
+    let second = chat.app.another_node(config).await;
+    let nodes = [chat.app.state.clone(), second];
+    let holders = || {
+        nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.messaging.as_ref().unwrap().role.as_ref().unwrap().held())
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>()
+    };
+    until(|| !holders().is_empty()).await;
+    let held = holders();
+    assert_eq!(held.len(), 1, "exactly one node answers the inbox");
+    let first = held[0];
+
+    // Webhooks reach both nodes (a load balancer in front); every one is answered once.
+    let senders: Vec<String> = (0..6).map(|i| format!("62857123400{i:02}")).collect();
+    for (i, from) in senders.iter().enumerate() {
+        let body = wa_text(
+            from,
+            &format!("wamid.TWONODES{i}"),
+            "cek status kartu",
+            now_secs(&chat.app),
+        );
+        let app = server::router(nodes[i % 2].clone());
+        let bytes = body.to_string().into_bytes();
+        let request = Request::builder()
+            .method("POST")
+            .uri("/webhooks/whatsapp")
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", sign(APP_SECRET, &bytes))
+            .body(Body::from(bytes))
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(app, request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    settle(&chat, senders.len()).await;
+    for from in &senders {
+        assert_eq!(sent_to(&chat.mock, from).len(), 1, "{from}");
+    }
+    assert_eq!(
+        holders(),
+        [first],
+        "the role stays where it is while renewed"
+    );
+    let processed = |node: &server::AppState| {
+        node.metrics
+            .render(&[])
+            .lines()
+            .filter_map(|l| l.strip_prefix("layan_inbox_processed_total{channel=\"whatsapp\"} "))
+            .map(|n| n.parse::<u64>().unwrap())
+            .sum::<u64>()
+    };
+    // Counted just after each commit, which the sends may overtake.
+    until(|| processed(&nodes[first]) == senders.len() as u64).await;
+    assert_eq!(processed(&nodes[first]), senders.len() as u64);
+    assert_eq!(
+        processed(&nodes[1 - first]),
+        0,
+        "the other node answered nothing"
+    );
+
+    // The holder stops cleanly: the other node takes over and answers what comes next.
+    let stopping = &nodes[first];
+    stopping.messaging.as_ref().unwrap().stop(stopping).await;
+    let other = 1 - first;
+    until(|| holders() == [other]).await;
+    assert_eq!(holders(), [other]);
+    let late = "6285712349999";
+    let body = wa_text(
+        late,
+        "wamid.TWONODESLATE",
+        "cek status kartu",
+        now_secs(&chat.app),
+    );
+    assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
+    settle(&chat, senders.len() + 1).await;
+    assert_eq!(sent_to(&chat.mock, late).len(), 1);
+    until(|| processed(&nodes[other]) == 1).await;
+    assert_eq!(processed(&nodes[other]), 1);
+    assert_no_rejections(&chat.mock);
+}
+
 #[tokio::test]
 async fn one_persons_messages_are_answered_in_the_order_they_were_sent() {
     let chat = chat().await;

@@ -118,3 +118,60 @@ async fn metadata_set_if_absent_keeps_the_first_value(db: &Harness) {
     }
 }
 story!(metadata_set_if_absent_keeps_the_first_value);
+
+async fn one_node_at_a_time_holds_a_lease(db: &Harness) {
+    let store = db.store.as_ref();
+    let t = |s: i64| at(2026, 11, 24, 8, 0) + Duration::seconds(s);
+    assert!(store
+        .hold_lease("process", "node-a", t(0), t(10))
+        .await
+        .unwrap());
+    assert!(!store
+        .hold_lease("process", "node-b", t(5), t(15))
+        .await
+        .unwrap());
+    // Another role is another lease.
+    assert!(store
+        .hold_lease("other", "node-b", t(5), t(15))
+        .await
+        .unwrap());
+    // The holder renews; the lease is still live at its last instant.
+    assert!(store
+        .hold_lease("process", "node-a", t(8), t(18))
+        .await
+        .unwrap());
+    assert!(!store
+        .hold_lease("process", "node-b", t(18), t(28))
+        .await
+        .unwrap());
+    // Not renewed, it runs out and the other node takes it; the first no longer holds it.
+    assert!(store
+        .hold_lease("process", "node-b", t(19), t(29))
+        .await
+        .unwrap());
+    assert!(!store
+        .hold_lease("process", "node-a", t(20), t(30))
+        .await
+        .unwrap());
+    // Released by someone else's name: nothing happens. By its holder: free at once.
+    store.release_lease("process", "node-a").await.unwrap();
+    assert!(!store
+        .hold_lease("process", "node-a", t(21), t(31))
+        .await
+        .unwrap());
+    store.release_lease("process", "node-b").await.unwrap();
+    assert!(store
+        .hold_lease("process", "node-a", t(21), t(31))
+        .await
+        .unwrap());
+
+    // Nodes racing for a free lease: exactly one gets it.
+    let race = |node: &'static str| store.hold_lease("raced", node, t(0), t(10));
+    let (a, b, c, d) = tokio::join!(race("a"), race("b"), race("c"), race("d"));
+    let winners = [a, b, c, d]
+        .into_iter()
+        .filter(|w| *w.as_ref().unwrap())
+        .count();
+    assert_eq!(winners, 1);
+}
+story!(one_node_at_a_time_holds_a_lease);
