@@ -119,6 +119,7 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
             channel,
             wakers.sender(channel).clone(),
             writer.clone(),
+            role.clone(),
         )?;
         tracing::info!(channel = %channel, "chat channel on");
     }

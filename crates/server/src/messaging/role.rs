@@ -1,11 +1,13 @@
-//! The processing role: one node at a time reads the inbox and answers it.
+//! The processing role: one node at a time reads the inbox, answers it and sends.
 //!
 //! Two nodes answering the same event would both run its side effects (a case filed, a
 //! rate-limit hit) before the commit that keeps only one of the answers. So processing is a
 //! role held under a lease in the database (`Store::hold_lease`): the holder renews it every
 //! third of its length, a node that could not renew stops handing out events well before its
 //! lease can run out, and another node takes the role once it has. Nodes that only ingest
-//! never ask for it. A node stopping cleanly gives the role up at once.
+//! never ask for it. A node stopping cleanly gives the role up at once. The senders keep to
+//! the role too, so a channel's rate (the business number's, at the provider) is not
+//! multiplied by the number of nodes.
 
 use crate::state::AppState;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +25,8 @@ pub struct Role {
     node: Arc<str>,
     /// Until when this node may act on its last successful renewal.
     held_until: Arc<Mutex<Option<Instant>>>,
-    /// Notified when this node takes the role.
+    /// Notified (every task waiting at that moment) when this node takes the role; waiters
+    /// also look again on a timer, so one that was busy at that moment is not stranded.
     pub taken: Arc<Notify>,
     /// Set by [`Role::release`]: the node never takes the role again.
     stopped: Arc<AtomicBool>,
@@ -97,7 +100,7 @@ pub fn spawn(state: AppState, node: String) -> Role {
                     renewer.set_until(Some(acts_until(asked, lease)));
                     if !had {
                         tracing::info!(node = %renewer.node, "this node now answers the inbox");
-                        renewer.taken.notify_one();
+                        renewer.taken.notify_waiters();
                     }
                 }
                 Ok(false) => {

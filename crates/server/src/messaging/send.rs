@@ -1,8 +1,10 @@
-//! One sender task per enabled channel: it leases due messages from the outbox (only the head
-//! of each recipient's line, so a conversation's messages leave in order), paces them under
-//! the channel's rate and per-recipient spacing, calls the provider, and records the outcome
-//! the provider's answer calls for (`channels::classify`): sent, retry later, resend as a
-//! template or tagged message, or failed with the provider's code.
+//! One sender task per enabled channel, sending only while its node holds the processing role
+//! (so the channel's rate holds for the business number however many nodes run): it leases
+//! due messages from the outbox (only the head of each recipient's line, so a conversation's
+//! messages leave in order), paces them under the channel's rate and per-recipient spacing,
+//! calls the provider, and records the outcome the provider's answer calls for
+//! (`channels::classify`): sent, retry later, resend as a template or tagged message, or
+//! failed with the provider's code.
 //!
 //! A crash between the provider's answer and the record leaves the message `sending`; when
 //! its lease runs out it is sent again. For WhatsApp, the send carries our id in
@@ -12,6 +14,7 @@
 use super::pacing::{PerRecipient, Rate};
 use super::process::CALLBACK_PREFIX;
 use super::render;
+use super::role::Role;
 use super::writer::Writer;
 use crate::state::AppState;
 use channels::{Channel, OutboundRequest, SendDecision};
@@ -41,6 +44,7 @@ pub fn spawn(
     channel: Channel,
     wake: Arc<Notify>,
     writer: Writer,
+    role: Role,
 ) -> Result<(), String> {
     let config = &state.config;
     let (base, rate, per_recipient) = match channel {
@@ -80,11 +84,11 @@ pub fn spawn(
         writer,
         state,
     });
-    tokio::spawn(run(sender, concurrency));
+    tokio::spawn(run(sender, concurrency, role));
     Ok(())
 }
 
-async fn run(sender: Arc<Sender>, concurrency: usize) {
+async fn run(sender: Arc<Sender>, concurrency: usize, role: Role) {
     let permits = Arc::new(Semaphore::new(concurrency));
     let messaging = &sender.state.config.messaging;
     let grace = match sender.channel {
@@ -96,6 +100,12 @@ async fn run(sender: Arc<Sender>, concurrency: usize) {
         let Ok(first) = permits.clone().acquire_owned().await else {
             return;
         };
+        if !role.held() {
+            // The channel's rate is the business number's: only the processing node sends.
+            drop(first);
+            let _ = tokio::time::timeout(Duration::from_millis(500), role.taken.notified()).await;
+            continue;
+        }
         let now = sender.state.now();
         let claim = Claim {
             now,

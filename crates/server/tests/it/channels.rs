@@ -394,7 +394,7 @@ async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
             .render(&[])
             .lines()
             .filter_map(|l| l.strip_prefix("layan_inbox_processed_total{channel=\"whatsapp\"} "))
-            .map(|n| n.parse::<u64>().unwrap())
+            .filter_map(|n| n.parse::<u64>().ok())
             .sum::<u64>()
     };
     // Counted just after each commit, which the sends may overtake.
@@ -424,6 +424,71 @@ async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
     assert_eq!(sent_to(&chat.mock, late).len(), 1);
     until(|| processed(&nodes[other]) == 1).await;
     assert_eq!(processed(&nodes[other]), 1);
+    assert_no_rejections(&chat.mock);
+}
+
+/// While another node holds the processing role, a node neither answers the inbox nor sends
+/// what is queued (the business number's rate is one for all nodes); it does both once the
+/// role is free.
+#[tokio::test]
+async fn a_node_without_the_processing_role_neither_answers_nor_sends() {
+    let mock = MockProvider::start(MockConfig::default()).await.unwrap();
+    let mut ingest = channels_config(&mock);
+    ingest.messaging.process = false;
+    let chat = Chat {
+        app: TestApp::with_demo_config(300, ingest).await,
+        mock,
+    };
+    let store = chat.app.store.clone();
+    let now = chat.app.clock_now();
+    let role = server::messaging::role::LEASE;
+    assert!(store
+        .hold_lease(role, "elsewhere", now, now + Duration::days(1))
+        .await
+        .unwrap());
+    let mut config = channels_config(&chat.mock);
+    config.messaging.lease_secs = 3;
+    let node = chat.app.another_node(config).await;
+
+    let from = "6285712340077";
+    let body = wa_text(
+        from,
+        "wamid.NOROLE1",
+        "cek status kartu",
+        now_secs(&chat.app),
+    );
+    assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
+    let notice = "6285712340078";
+    let to = server::messaging::render::Addressee {
+        channel: Channel::WhatsApp,
+        recipient: notice,
+        purpose: "voice_details",
+        window: server::messaging::render::window_at(Some(now), now),
+        inbox_id: None,
+        at: now,
+    };
+    for row in server::messaging::render::rows(
+        &node.config,
+        &to,
+        &[dialog::Message::text("Rincian tagihan Anda.")],
+    ) {
+        store.enqueue_outbound(row).await.unwrap();
+    }
+    node.messaging
+        .as_ref()
+        .unwrap()
+        .wakers
+        .whatsapp
+        .notify_one();
+    // Long enough for an unrestrained node to have answered and sent (it is woken at once).
+    tokio::time::sleep(Wait::from_millis(600)).await;
+    assert!(chat.mock.requests().is_empty());
+    assert_eq!(store.inbox_stats().await.unwrap().pending, 1);
+
+    store.release_lease(role, "elsewhere").await.unwrap();
+    settle(&chat, 2).await;
+    assert_eq!(sent_to(&chat.mock, from).len(), 1);
+    assert_eq!(sent_to(&chat.mock, notice).len(), 1);
     assert_no_rejections(&chat.mock);
 }
 
