@@ -187,6 +187,9 @@ pub struct VoiceConfig {
     pub care_center_number: Option<String>,
     /// Play prerecorded prompts (`layan voice prompts`, in `data_dir/voice/`) where present.
     pub prompts: bool,
+    /// Telnyx (TeXML): the account's Ed25519 public key, Base64; checks
+    /// `telnyx-signature-ed25519` on every webhook. Not a secret.
+    pub telnyx_public_key: Option<String>,
 }
 
 impl Default for VoiceConfig {
@@ -197,13 +200,24 @@ impl Default for VoiceConfig {
             say_voice: "Google.id-ID-Standard-A".into(),
             care_center_number: None,
             prompts: false,
+            telnyx_public_key: None,
         }
     }
 }
 
 impl VoiceConfig {
+    /// On once webhooks can be authenticated: a Twilio/SignalWire token or a Telnyx key.
     pub fn enabled(&self) -> bool {
-        !self.auth_token.is_empty()
+        !self.auth_token.is_empty() || self.telnyx_key().is_some()
+    }
+
+    /// The configured Telnyx key, when set (checked by `Config::validate`).
+    pub fn telnyx_key(&self) -> Option<voice::telnyx::PublicKey> {
+        let text = self.telnyx_public_key.as_deref()?.trim();
+        if text.is_empty() {
+            return None;
+        }
+        voice::telnyx::PublicKey::from_base64(text).ok()
     }
 }
 
@@ -474,6 +488,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("LAYAN_VOICE_SAY_VOICE", "voice.say_voice"),
     ("LAYAN_VOICE_CARE_CENTER_NUMBER", "voice.care_center_number"),
     ("LAYAN_VOICE_PROMPTS", "voice.prompts"),
+    ("LAYAN_VOICE_TELNYX_PUBLIC_KEY", "voice.telnyx_public_key"),
     ("LAYAN_PANDAWA_LINK_SECRET", "pandawa.link_secret"),
     ("LAYAN_PANDAWA_LINK_TTL_HOURS", "pandawa.link_ttl_hours"),
     ("LAYAN_PANDAWA_MAX_UPLOAD_BYTES", "pandawa.max_upload_bytes"),
@@ -595,6 +610,11 @@ impl Config {
                 return Err(ConfigError::Invalid(
                     "voice public_url must be an http(s) URL".into(),
                 ));
+            }
+        }
+        if let Some(key) = self.voice.telnyx_public_key.as_deref() {
+            if !key.trim().is_empty() {
+                voice::telnyx::PublicKey::from_base64(key).map_err(ConfigError::Invalid)?;
             }
         }
         if self.voice.say_voice.trim().is_empty() {

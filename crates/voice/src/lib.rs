@@ -16,6 +16,7 @@ pub mod keypad;
 pub mod prompts;
 pub mod read;
 pub mod signature;
+pub mod telnyx;
 pub mod twiml;
 pub mod words;
 

@@ -6,7 +6,7 @@
 //!
 //! SignalWire signs cXML webhooks with the same scheme and sends the result in
 //! `X-SignalWire-Signature`, keyed with the project's signing key: the same functions apply,
-//! with that key as `auth_token`. (Telnyx signs with Ed25519 instead and is not covered here.)
+//! with that key as `auth_token`. (Telnyx signs with Ed25519 instead: see `telnyx`.)
 //!
 //! `url` must be exactly the URL the provider requested, scheme, host, port, path and query
 //! string included, as configured on the number: behind a proxy, rebuild it from the public

@@ -1,12 +1,13 @@
 //! The voice line, VIKA: TwiML webhooks that Twilio, SignalWire (cXML) and Telnyx (TeXML)
 //! call for a phone number, so an operator connects a real number without any telephony code
-//! here. Off (every route 404) until `voice.auth_token` is set.
+//! here. Off (every route 404) until `voice.auth_token` or `voice.telnyx_public_key` is set.
 //!
 //! - `POST /voice/twiml`: an incoming call. `POST /voice/twiml/gather?seq=N` (keys pressed),
 //!   `/silence?seq=N` (no key), `/dial?seq=N` (the transfer ended) and `/status` (the call's
 //!   status callback, `CallStatus=completed` on hang-up) follow. Every answer is `text/xml`.
 //! - Every webhook must carry a valid `X-Twilio-Signature` (or `X-SignalWire-Signature`) over
-//!   the public URL and the form parameters; anything else gets 403.
+//!   the public URL and the form parameters, or, from Telnyx, a valid
+//!   `telnyx-signature-ed25519` over its timestamp and the raw body; anything else gets 403.
 //! - The call is a [`voice::call::Call`] stored per CallSid as the conversation
 //!   ("voice", CallSid), with the step number `seq` of the last answer and that answer itself:
 //!   a retried webhook (an old `seq`) gets the same answer again, and a restarted server
@@ -120,6 +121,8 @@ struct VoiceLine {
     settings: Arc<Settings>,
     render: Arc<render::Voice>,
     audio_dir: Arc<PathBuf>,
+    /// Set when Telnyx signs the webhooks (Ed25519) instead of an HMAC token.
+    telnyx_key: Option<Arc<voice::telnyx::PublicKey>>,
     /// Webhooks of one call run one at a time (a retry racing the original).
     locks: Arc<Vec<tokio::sync::Mutex<()>>>,
 }
@@ -171,6 +174,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             recorded,
         }),
         audio_dir: Arc::new(dir),
+        telnyx_key: config.voice.telnyx_key().map(Arc::new),
         locks: Arc::new(
             (0..CALL_LOCKS)
                 .map(|_| tokio::sync::Mutex::new(()))
@@ -227,8 +231,12 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Twilio's `CA` + 32 hex digits, SignalWire's UUID, Telnyx's `v3:` + Base64url text.
 fn valid_call_sid(sid: &str) -> bool {
-    (1..=64).contains(&sid.len()) && sid.bytes().all(|b| b.is_ascii_alphanumeric())
+    (1..=128).contains(&sid.len())
+        && sid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_'))
 }
 
 /// The step number a callback URL carries.
@@ -267,12 +275,7 @@ async fn webhook(
         line.render.base,
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
     );
-    let header = headers
-        .get(voice::signature::TWILIO_HEADER)
-        .or_else(|| headers.get(voice::signature::SIGNALWIRE_HEADER))
-        .and_then(|v| v.to_str().ok());
-    let token = line.app.config.voice.auth_token.expose();
-    if let Err(e) = voice::signature::verify(token, &url, &params, header) {
+    if let Err(e) = authenticate(&line, &url, &params, &headers, &body) {
         metrics.count(
             "layan_webhook_rejected_total",
             &[("channel", CHANNEL), ("reason", "signature")],
@@ -305,6 +308,36 @@ async fn webhook(
             xml(line.render.render(&Call::unavailable(), 0))
         }
     }
+}
+
+/// Checks the webhook's signature by the provider's scheme: Telnyx's Ed25519 when its header
+/// is there, else Twilio's (or SignalWire's) HMAC. A scheme without its key configured
+/// refuses everything (an empty HMAC key would let anyone sign).
+fn authenticate(
+    line: &VoiceLine,
+    url: &str,
+    params: &[(String, String)],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), String> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(signature) = header(voice::telnyx::SIGNATURE_HEADER) {
+        let key = line
+            .telnyx_key
+            .as_deref()
+            .ok_or("a Telnyx signature, but no Telnyx public key is configured")?;
+        let timestamp = header(voice::telnyx::TIMESTAMP_HEADER);
+        let now = line.app.now().timestamp();
+        return voice::telnyx::verify(key, body, Some(signature), timestamp, now)
+            .map_err(|e| e.to_string());
+    }
+    let token = line.app.config.voice.auth_token.expose();
+    if token.is_empty() {
+        return Err("no Telnyx signature, and no Twilio/SignalWire token is configured".into());
+    }
+    let signature = header(voice::signature::TWILIO_HEADER)
+        .or_else(|| header(voice::signature::SIGNALWIRE_HEADER));
+    voice::signature::verify(token, url, params, signature).map_err(|e| e.to_string())
 }
 
 /// The caller's number for call-backs and rate limits: an Indonesian mobile number in its

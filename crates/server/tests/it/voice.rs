@@ -141,13 +141,24 @@ async fn post_raw(
     params: &[(String, String)],
     header: Option<(&str, String)>,
 ) -> (StatusCode, String, Option<String>) {
+    let headers: Vec<(&str, String)> = header.into_iter().collect();
+    post_with(state, url, params, &headers).await
+}
+
+/// Posts a webhook to `url` (absolute, under BASE) with these headers.
+async fn post_with(
+    state: &AppState,
+    url: &str,
+    params: &[(String, String)],
+    headers: &[(&str, String)],
+) -> (StatusCode, String, Option<String>) {
     let path = url
         .strip_prefix(BASE)
         .unwrap_or_else(|| panic!("{url} is not under {BASE}"));
     let mut request =
         Request::post(path).header("content-type", "application/x-www-form-urlencoded");
-    if let Some((name, value)) = header {
-        request = request.header(name, value);
+    for (name, value) in headers {
+        request = request.header(*name, value);
     }
     let response = server::router(state.clone())
         .oneshot(request.body(Body::from(form(params))).unwrap())
@@ -1091,6 +1102,118 @@ async fn webhooks_without_a_valid_signature_are_refused() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Telnyx (TeXML) signs with Ed25519 over `timestamp|body`; its call ids look like
+/// `v3:9X2v...-aiQ`. A line set up with only the Telnyx key answers such calls step by step,
+/// and refuses forgeries, stale signatures and HMAC signatures (no token is configured, so an
+/// empty key must not open it).
+#[tokio::test]
+async fn a_telnyx_call_signed_with_ed25519_is_answered_and_forgeries_are_refused() {
+    use base64::Engine as _;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let account = Ed25519KeyPair::from_seed_unchecked(&[42; 32]).unwrap();
+    let mut config = Config::default();
+    config.voice.public_url = Some(format!("{BASE}/"));
+    config.voice.telnyx_public_key = Some(b64.encode(account.public_key().as_ref()));
+    let app = TestApp::with_demo_config(300, config).await;
+    let now = app.clock_now().timestamp();
+    let signed = |pair: &Ed25519KeyPair, at: i64, params: &[(String, String)]| {
+        let ts = at.to_string();
+        let message = [ts.as_bytes(), b"|", form(params).as_bytes()].concat();
+        vec![
+            (
+                "telnyx-signature-ed25519",
+                b64.encode(pair.sign(&message).as_ref()),
+            ),
+            ("telnyx-timestamp", ts),
+        ]
+    };
+    let sid = "v3:9X2vxPDFY2RHSJ1EdMS0RHRksMTg7ldNxdjWbVr9zBjbGjGsSe-aiQ";
+    let telnyx = |status: &str, extra: &[(&str, &str)]| -> Vec<(String, String)> {
+        [
+            ("AccountSid", "f5586561-8ff0-4291-a51b-c7dfe4139ff9"),
+            ("CallSid", sid),
+            ("CallSidLegacy", sid),
+            ("CallStatus", status),
+            ("Direction", "inbound"),
+            ("From", STRANGER),
+            ("To", "+622150000165"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+
+    let url = format!("{BASE}/voice/twiml");
+    let ringing = telnyx("ringing", &[]);
+    let (status, body, _) =
+        post_with(&app.state, &url, &ringing, &signed(&account, now, &ringing)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let menu = check(&body);
+    let action = menu
+        .gather()
+        .expect("the menu gathers a key")
+        .attr("action")
+        .unwrap()
+        .to_string();
+    // The call goes on under its Telnyx id: 1 asks for the NIK or card number.
+    let pressed = telnyx("in-progress", &[("Digits", "1")]);
+    let (status, body, _) = post_with(
+        &app.state,
+        &action,
+        &pressed,
+        &signed(&account, now, &pressed),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(check(&body).has("NIK"), "{body}");
+    assert!(app
+        .state
+        .store
+        .conversation("voice", sid)
+        .await
+        .unwrap()
+        .is_some());
+
+    let refused = |r: (StatusCode, String, Option<String>)| {
+        assert_eq!(r.0, StatusCode::FORBIDDEN, "{}", r.1);
+    };
+    let intruder = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).unwrap();
+    refused(
+        post_with(
+            &app.state,
+            &url,
+            &ringing,
+            &signed(&intruder, now, &ringing),
+        )
+        .await,
+    );
+    refused(
+        post_with(
+            &app.state,
+            &url,
+            &ringing,
+            &signed(&account, now - 301, &ringing),
+        )
+        .await,
+    );
+    let mut changed = ringing.clone();
+    changed[5].1 = "+6281234567890".into();
+    refused(post_with(&app.state, &url, &changed, &signed(&account, now, &ringing)).await);
+    refused(post_with(&app.state, &url, &ringing, &[]).await);
+    let empty_key = voice::signature::expected_signature("", &url, &ringing);
+    refused(
+        post_raw(
+            &app.state,
+            &url,
+            &ringing,
+            Some(("X-Twilio-Signature", empty_key)),
+        )
+        .await,
+    );
 }
 
 #[tokio::test]
