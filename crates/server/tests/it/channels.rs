@@ -47,6 +47,18 @@ async fn chat() -> Chat {
     chat_with(None).await
 }
 
+/// A node that stores and acknowledges webhooks but answers nothing
+/// (`messaging.process = false`); tests add the processing nodes they need.
+async fn ingest_only() -> Chat {
+    let mock = MockProvider::start(MockConfig::default()).await.unwrap();
+    let mut ingest = channels_config(&mock);
+    ingest.messaging.process = false;
+    Chat {
+        app: TestApp::with_demo_config(300, ingest).await,
+        mock,
+    }
+}
+
 fn now_secs(app: &TestApp) -> i64 {
     app.clock_now().timestamp()
 }
@@ -297,13 +309,7 @@ async fn inbound_turns(chat: &Chat, channel: &str, from: &str) -> usize {
 /// nothing; a node over the same database that processes answers them.
 #[tokio::test]
 async fn an_ingest_node_stores_webhooks_and_another_node_answers_them() {
-    let mock = MockProvider::start(MockConfig::default()).await.unwrap();
-    let mut ingest = channels_config(&mock);
-    ingest.messaging.process = false;
-    let chat = Chat {
-        app: TestApp::with_demo_config(300, ingest).await,
-        mock,
-    };
+    let chat = ingest_only().await;
     let from = "6285712340001";
     let body = wa_text(
         from,
@@ -432,13 +438,7 @@ async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
 /// role is free.
 #[tokio::test]
 async fn a_node_without_the_processing_role_neither_answers_nor_sends() {
-    let mock = MockProvider::start(MockConfig::default()).await.unwrap();
-    let mut ingest = channels_config(&mock);
-    ingest.messaging.process = false;
-    let chat = Chat {
-        app: TestApp::with_demo_config(300, ingest).await,
-        mock,
-    };
+    let chat = ingest_only().await;
     let store = chat.app.store.clone();
     let now = chat.app.clock_now();
     let role = server::messaging::role::LEASE;
