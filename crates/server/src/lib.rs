@@ -54,6 +54,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, store::StoreError> {
         let demo = store.meta_get(DEMO_META_KEY).await?.as_deref() == Some("true");
+        let node = Arc::new(node::claim(&config.data_dir));
         let mut state = AppState {
             store,
             config: Arc::new(config),
@@ -62,6 +63,7 @@ impl AppState {
             demo,
             rules: Arc::new(jkn::RulesConfig::default()),
             messaging: None,
+            node,
             queues: Arc::new(console::dashboard::shared_queues()),
         };
         state.messaging = messaging::start(&state).map_err(store::StoreError::Other)?;

@@ -53,6 +53,8 @@ pub struct AppState {
     pub rules: Arc<jkn::RulesConfig>,
     /// The chat channels' pipeline; `None` when no channel is configured.
     pub messaging: Option<crate::messaging::Messaging>,
+    /// This node's name in its leases (see `node`).
+    pub node: Arc<crate::node::NodeName>,
     /// The dashboards' live queues, read once for all viewers of a scope.
     pub(crate) queues: Arc<crate::console::dashboard::SharedQueues>,
 }

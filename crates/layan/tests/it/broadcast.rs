@@ -115,8 +115,8 @@ async fn crash_resume(database_url: Option<String>) {
             "LAYAN_OUTREACH_WHATSAPP_RATE_PER_SEC",
             RATE_PER_SEC.to_owned(),
         ),
-        // A killed node's feed lease ends within seconds, so the restarted node (a new
-        // node id) takes the broadcast over quickly.
+        // The restarted node keeps its name (`data_dir/node-name`) and takes the feed lease
+        // back at once; should it not, the killed node's lease still ends within seconds.
         ("LAYAN_OUTREACH_LEASE_SECS", "2".to_owned()),
     ]);
     if let Some(url) = &database_url {

@@ -105,7 +105,7 @@ pub fn start(state: &AppState) -> Result<Option<Messaging>, String> {
         DialogConfig::default(),
     )
     .map_err(|e| format!("the assistant cannot start: {e}"))?;
-    let role = role::spawn(state.clone(), crate::node::new_name());
+    let role = role::spawn(state.clone(), state.node.as_str().to_owned());
     process::spawn(
         state.clone(),
         Arc::new(engine),

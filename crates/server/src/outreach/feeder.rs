@@ -94,7 +94,7 @@ fn rate_of(state: &AppState, channel: Channel) -> u32 {
 
 async fn run(state: AppState, enabled: Vec<Channel>) {
     let interval = Duration::from_millis(state.config.outreach.feed_interval_ms.max(10));
-    let node = crate::node::new_name();
+    let node = state.node.as_str().to_owned();
     let mut buckets: HashMap<Channel, Bucket> = enabled
         .iter()
         .map(|c| (*c, Bucket::for_feed(rate_of(&state, *c), interval)))
