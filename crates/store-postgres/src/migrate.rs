@@ -52,6 +52,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0010_housekeeping_indexes.sql"),
     ),
     (11, "leases", include_str!("../migrations/0011_leases.sql")),
+    (
+        12,
+        "conversations_by_rowid",
+        include_str!("../migrations/0012_conversations_by_rowid.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -51,6 +51,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_housekeeping_indexes.sql"),
     ),
     (11, "leases", include_str!("../migrations/0011_leases.sql")),
+    (
+        12,
+        "conversations_by_rowid",
+        include_str!("../migrations/0012_conversations_by_rowid.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
