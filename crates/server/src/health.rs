@@ -60,10 +60,21 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Inbox lag, outbox depth per channel and recorded failures by provider code, read from the
-/// database so every node reports the shared truth.
+/// Whether this node holds the processing role; inbox lag, outbox depth per channel and
+/// recorded failures by provider code, read from the database so every node reports the
+/// shared truth.
 async fn messaging_gauges(state: &AppState) -> Vec<(String, f64)> {
     let mut out = Vec::new();
+    // This node's own view: 1 on the node answering the inbox and sending (ingest nodes: 0).
+    let role = state
+        .messaging
+        .as_ref()
+        .and_then(|m| m.role.as_ref())
+        .is_some_and(|r| r.held());
+    out.push((
+        "layan_processing_role".to_owned(),
+        if role { 1.0 } else { 0.0 },
+    ));
     match state.store.inbox_stats().await {
         Ok(stats) => {
             out.push(("layan_inbox_pending".to_owned(), stats.pending as f64));

@@ -342,6 +342,25 @@ async fn until(mut done: impl FnMut() -> bool) {
     }
 }
 
+/// The value of the unlabelled series `name` on `node`'s /metrics.
+async fn metric(node: &server::AppState, name: &str) -> Option<String> {
+    let request = Request::builder()
+        .uri("/metrics")
+        .body(Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(server::router(node.clone()), request)
+        .await
+        .unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let prefix = format!("{name} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(str::to_owned)
+}
+
 /// Two processing nodes over one database: one at a time holds the processing role and
 /// answers (so no event's side effects run twice); stopped cleanly, it hands over at once.
 #[tokio::test]
@@ -418,6 +437,19 @@ async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
     let other = 1 - first;
     until(|| holders() == [other]).await;
     assert_eq!(holders(), [other]);
+    // Operators see the same on each node's /metrics.
+    assert_eq!(
+        metric(&nodes[other], "layan_processing_role")
+            .await
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        metric(&nodes[first], "layan_processing_role")
+            .await
+            .as_deref(),
+        Some("0")
+    );
     let late = "6285712349999";
     let body = wa_text(
         late,
