@@ -87,7 +87,7 @@ fn usable(name: &str) -> bool {
 }
 
 /// A name no other process has: the host's name (when set) and random digits.
-pub fn new_name() -> String {
+fn new_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_default();
     // Without OS randomness, the process id and start time are unique enough per host.
     let random = crate::auth::random_hex(6).unwrap_or_else(|_| {

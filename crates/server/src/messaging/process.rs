@@ -88,7 +88,7 @@ async fn dispatch(
         if !role.held() {
             // Another node answers meanwhile; once this one takes over, it starts from 0.
             cursor = InboxId(0);
-            let _ = tokio::time::timeout(Duration::from_millis(500), role.taken.notified()).await;
+            role.wait_briefly().await;
             continue;
         }
         let rescan = last_rescan.elapsed() >= RESCAN;

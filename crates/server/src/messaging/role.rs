@@ -25,9 +25,8 @@ pub struct Role {
     node: Arc<str>,
     /// Until when this node may act on its last successful renewal.
     held_until: Arc<Mutex<Option<Instant>>>,
-    /// Notified (every task waiting at that moment) when this node takes the role; waiters
-    /// also look again on a timer, so one that was busy at that moment is not stranded.
-    pub taken: Arc<Notify>,
+    /// Notified (every task waiting at that moment) when this node takes the role.
+    taken: Arc<Notify>,
     /// Set by [`Role::release`]: the node never takes the role again.
     stopped: Arc<AtomicBool>,
 }
@@ -35,6 +34,12 @@ pub struct Role {
 impl Role {
     pub fn held(&self) -> bool {
         !self.stopped.load(Ordering::SeqCst) && self.until().is_some_and(|u| Instant::now() < u)
+    }
+
+    /// Waits until this node takes the role, or half a second at most (the caller then
+    /// looks again, so a take-over it was too busy to be woken for is not missed).
+    pub async fn wait_briefly(&self) {
+        let _ = tokio::time::timeout(Duration::from_millis(500), self.taken.notified()).await;
     }
 
     fn until(&self) -> Option<Instant> {
@@ -74,7 +79,7 @@ pub fn spawn(state: AppState, node: String) -> Role {
     let renewer = role.clone();
     tokio::spawn(async move {
         let mut ticks = crate::ticks::every(lease / 3, Duration::ZERO);
-        let mut warned_at: Option<Instant> = None;
+        let mut warning = crate::ticks::AtMostEvery::new(Duration::from_secs(30));
         let mut said_waiting = false;
         loop {
             ticks.tick().await;
@@ -114,9 +119,8 @@ pub fn spawn(state: AppState, node: String) -> Role {
                 }
                 // Acting stops by itself when the last renewal grows old.
                 Err(e) => {
-                    if warned_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(30)) {
+                    if warning.due() {
                         tracing::warn!(error = %e, "cannot renew the processing role; retrying");
-                        warned_at = Some(Instant::now());
                     }
                 }
             }

@@ -103,7 +103,7 @@ async fn run(sender: Arc<Sender>, concurrency: usize, role: Role) {
         if !role.held() {
             // The channel's rate is the business number's: only the processing node sends.
             drop(first);
-            let _ = tokio::time::timeout(Duration::from_millis(500), role.taken.notified()).await;
+            role.wait_briefly().await;
             continue;
         }
         let now = sender.state.now();

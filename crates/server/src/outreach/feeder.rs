@@ -101,15 +101,13 @@ async fn run(state: AppState, enabled: Vec<Channel>) {
         .collect();
     // A late tick is not made up for with extra ticks: the bucket already counts the time.
     let mut ticker = crate::ticks::every(interval, Duration::ZERO);
-    let mut last_warning: Option<Instant> = None;
+    let mut warning = crate::ticks::AtMostEvery::new(Duration::from_secs(30));
     tracing::info!(node = %node, "broadcast feeder on");
     loop {
         ticker.tick().await;
         if let Err(e) = tick(&state, &node, &enabled, &mut buckets).await {
-            // Once in a while, not at every tick while the database is down.
-            if last_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(30)) {
+            if warning.due() {
                 tracing::warn!(error = %e, "cannot feed broadcasts; retrying");
-                last_warning = Some(Instant::now());
             }
         }
     }
