@@ -1416,7 +1416,7 @@ impl Store for SqliteStore {
     ) -> Result<Option<ConversationRecord>> {
         let (channel, sender) = (channel.to_owned(), sender.to_owned());
         self.conns
-            .read(move |c| assistant::conversation(c, &channel, &sender))
+            .read_point(move |c| assistant::conversation(c, &channel, &sender))
             .await
     }
 
