@@ -448,8 +448,9 @@ latency_row() { # file label
     latency_row "$WORK/postgres-rate.json" "PostgreSQL"
   fi
   echo
-  echo "Sustained end to end on SQLite: open loop at rising rates, one fresh server; a rate is kept"
-  echo "up when the replies accepted during the run reach 97% of the rate times the replies per"
+  echo "Sustained end to end on SQLite: open loop at rising rates, all on one server started on a"
+  echo "fresh database (each step runs on the database the earlier steps grew); a rate is kept up"
+  echo "when the replies accepted during the run reach 97% of the rate times the replies per"
   echo "webhook. The search stops at the first rate not kept up."
   echo
   echo "| webhooks/s offered | acknowledged/s | p50 | p99 | replies accepted/s | replies per webhook | of the pace needed | drain after the run | kept up |"

@@ -1,5 +1,6 @@
 //! Connections: one writer behind an async mutex and a small pool of readers, every call run
-//! on tokio's blocking pool so that SQLite's blocking I/O never stalls the async workers.
+//! on tokio's blocking pool so that SQLite's blocking I/O never stalls the async workers; the
+//! one exception is [`Connections::read_point`], a lookup by key cheaper than the hop.
 
 use crate::checkpoint::Checkpointer;
 use crate::error::map;
