@@ -64,6 +64,11 @@ fn now_secs(app: &TestApp) -> i64 {
 }
 
 /// A WhatsApp text webhook as Meta sends it.
+/// "cek status kartu" from `from`, sent now: the question most tests only need answered.
+fn card_status_question(app: &TestApp, from: &str, wamid: &str) -> Value {
+    wa_text(from, wamid, "cek status kartu", now_secs(app))
+}
+
 fn wa_text(from: &str, wamid: &str, text: &str, timestamp: i64) -> Value {
     wa_value(json!({
         "contacts": [{"profile": {"name": "Siti Aminah"}, "wa_id": from}],
@@ -106,16 +111,18 @@ async fn post_raw(
         .status
 }
 
-async fn whatsapp(app: &TestApp, body: &Value) -> StatusCode {
+/// `body` as Meta posts it: JSON, signed with the app secret.
+fn whatsapp_request(body: &Value) -> Request<Body> {
     let bytes = body.to_string().into_bytes();
-    let signature = sign(APP_SECRET, &bytes);
-    post_raw(
-        app,
-        "/webhooks/whatsapp",
-        bytes,
-        &[("x-hub-signature-256", signature)],
-    )
-    .await
+    Request::post("/webhooks/whatsapp")
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", sign(APP_SECRET, &bytes))
+        .body(Body::from(bytes))
+        .unwrap()
+}
+
+async fn whatsapp(app: &TestApp, body: &Value) -> StatusCode {
+    app.raw(whatsapp_request(body)).await.status
 }
 
 async fn telegram(app: &TestApp, body: &Value) -> StatusCode {
@@ -241,12 +248,7 @@ async fn a_whatsapp_question_is_answered_once_in_the_documented_shape() {
 async fn a_redelivered_webhook_is_acknowledged_but_answered_only_once() {
     let chat = chat().await;
     let from = "6285712345678";
-    let body = wa_text(
-        from,
-        "wamid.REDELIVERED1",
-        "cek status kartu",
-        now_secs(&chat.app),
-    );
+    let body = card_status_question(&chat.app, from, "wamid.REDELIVERED1");
     // Meta retries on time-outs: the same body arrives again, even at the same moment.
     let (a, b) = tokio::join!(whatsapp(&chat.app, &body), whatsapp(&chat.app, &body));
     assert_eq!((a, b), (StatusCode::OK, StatusCode::OK));
@@ -311,12 +313,7 @@ async fn inbound_turns(chat: &Chat, channel: &str, from: &str) -> usize {
 async fn an_ingest_node_stores_webhooks_and_another_node_answers_them() {
     let chat = ingest_only().await;
     let from = "6285712340001";
-    let body = wa_text(
-        from,
-        "wamid.INGESTONLY1",
-        "cek status kartu",
-        now_secs(&chat.app),
-    );
+    let body = card_status_question(&chat.app, from, "wamid.INGESTONLY1");
     assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
     assert_eq!(chat.app.store.inbox_stats().await.unwrap().pending, 1);
     // Nothing is answering: the event waits (a sender, had one started, would have sent by
@@ -387,22 +384,11 @@ async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
     // Webhooks reach both nodes (a load balancer in front); every one is answered once.
     let senders: Vec<String> = (0..6).map(|i| format!("62857123400{i:02}")).collect();
     for (i, from) in senders.iter().enumerate() {
-        let body = wa_text(
-            from,
-            &format!("wamid.TWONODES{i}"),
-            "cek status kartu",
-            now_secs(&chat.app),
-        );
+        let body = card_status_question(&chat.app, from, &format!("wamid.TWONODES{i}"));
         let app = server::router(nodes[i % 2].clone());
-        let bytes = body.to_string().into_bytes();
-        let request = Request::builder()
-            .method("POST")
-            .uri("/webhooks/whatsapp")
-            .header("content-type", "application/json")
-            .header("x-hub-signature-256", sign(APP_SECRET, &bytes))
-            .body(Body::from(bytes))
+        let response = tower::ServiceExt::oneshot(app, whatsapp_request(&body))
+            .await
             .unwrap();
-        let response = tower::ServiceExt::oneshot(app, request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
     settle(&chat, senders.len()).await;
@@ -451,12 +437,7 @@ async fn one_of_two_processing_nodes_answers_and_hands_over_when_it_stops() {
         Some("0")
     );
     let late = "6285712349999";
-    let body = wa_text(
-        late,
-        "wamid.TWONODESLATE",
-        "cek status kartu",
-        now_secs(&chat.app),
-    );
+    let body = card_status_question(&chat.app, late, "wamid.TWONODESLATE");
     assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
     settle(&chat, senders.len() + 1).await;
     assert_eq!(sent_to(&chat.mock, late).len(), 1);
@@ -483,12 +464,7 @@ async fn a_node_without_the_processing_role_neither_answers_nor_sends() {
     let node = chat.app.another_node(config).await;
 
     let from = "6285712340077";
-    let body = wa_text(
-        from,
-        "wamid.NOROLE1",
-        "cek status kartu",
-        now_secs(&chat.app),
-    );
+    let body = card_status_question(&chat.app, from, "wamid.NOROLE1");
     assert_eq!(whatsapp(&chat.app, &body).await, StatusCode::OK);
     let notice = "6285712340078";
     let to = server::messaging::render::Addressee {

@@ -122,51 +122,28 @@ story!(metadata_set_if_absent_keeps_the_first_value);
 async fn one_node_at_a_time_holds_a_lease(db: &Harness) {
     let store = db.store.as_ref();
     let t = |s: i64| at(2026, 11, 24, 8, 0) + Duration::seconds(s);
-    assert!(store
-        .hold_lease("process", "node-a", t(0), t(10))
-        .await
-        .unwrap());
-    assert!(!store
-        .hold_lease("process", "node-b", t(5), t(15))
-        .await
-        .unwrap());
+    // `node` asks for the lease `name` at second `from`, for ten seconds.
+    let holds = |name: &'static str, node: &'static str, from: i64| {
+        store.hold_lease(name, node, t(from), t(from + 10))
+    };
+    assert!(holds("process", "node-a", 0).await.unwrap());
+    assert!(!holds("process", "node-b", 5).await.unwrap());
     // Another role is another lease.
-    assert!(store
-        .hold_lease("other", "node-b", t(5), t(15))
-        .await
-        .unwrap());
+    assert!(holds("other", "node-b", 5).await.unwrap());
     // The holder renews; the lease is still live at its last instant.
-    assert!(store
-        .hold_lease("process", "node-a", t(8), t(18))
-        .await
-        .unwrap());
-    assert!(!store
-        .hold_lease("process", "node-b", t(18), t(28))
-        .await
-        .unwrap());
+    assert!(holds("process", "node-a", 8).await.unwrap());
+    assert!(!holds("process", "node-b", 18).await.unwrap());
     // Not renewed, it runs out and the other node takes it; the first no longer holds it.
-    assert!(store
-        .hold_lease("process", "node-b", t(19), t(29))
-        .await
-        .unwrap());
-    assert!(!store
-        .hold_lease("process", "node-a", t(20), t(30))
-        .await
-        .unwrap());
+    assert!(holds("process", "node-b", 19).await.unwrap());
+    assert!(!holds("process", "node-a", 20).await.unwrap());
     // Released by someone else's name: nothing happens. By its holder: free at once.
     store.release_lease("process", "node-a").await.unwrap();
-    assert!(!store
-        .hold_lease("process", "node-a", t(21), t(31))
-        .await
-        .unwrap());
+    assert!(!holds("process", "node-a", 21).await.unwrap());
     store.release_lease("process", "node-b").await.unwrap();
-    assert!(store
-        .hold_lease("process", "node-a", t(21), t(31))
-        .await
-        .unwrap());
+    assert!(holds("process", "node-a", 21).await.unwrap());
 
     // Nodes racing for a free lease: exactly one gets it.
-    let race = |node: &'static str| store.hold_lease("raced", node, t(0), t(10));
+    let race = |node: &'static str| holds("raced", node, 0);
     let (a, b, c, d) = tokio::join!(race("a"), race("b"), race("c"), race("d"));
     let winners = [a, b, c, d]
         .into_iter()
