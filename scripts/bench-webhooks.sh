@@ -25,7 +25,7 @@
 #   SERVER_CPUS=0 CLIENT_CPUS=1   taskset CPU lists (default: 0 and 1 when nproc >= 2)
 #   LAYAN_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/layan_bench
 #                            created and dropped by this script; skipped when unreachable
-#   INGEST_CHECKPOINT_MS=0   the ingest node's background checkpoint interval (SQLite; 0 = off)
+#   INGEST_CHECKPOINT_MS=    the ingest node's background checkpoint interval (SQLite; default as shipped, 0 = off)
 #   SKIP_POSTGRES=1 SKIP_OHA=1 NO_BUILD=1 LAYAN_BIN=path/to/layan
 #   KEEP_WORK=1              keep the work directory (logs, JSON results)
 set -euo pipefail
@@ -310,13 +310,14 @@ print(f"{during:.1f} {overall:.1f} {last - m0:.0f} {max(0.0, since - t1):.1f} {p
 
 # (e) durable ingest alone: an ingest node (messaging.process = false) stores and acknowledges
 # webhooks and answers nothing, so its core does only what the ceiling does plus the commit.
-# It runs as shipped, with SQLite's own checkpoints (INGEST_CHECKPOINT_MS=500 measures it with
-# the background checkpointer; since migration 0008 that makes no measurable difference there).
+# It runs as shipped (INGEST_CHECKPOINT_MS sets the background checkpoint interval, 0 for
+# SQLite's checkpoints inside commits).
 run_ingest_node() {
   local label=$1 tag=$2
-  log "$label: ingest node (LAYAN_MESSAGING_PROCESS=false, LAYAN_SQLITE_CHECKPOINT_MS=${INGEST_CHECKPOINT_MS:-0}) on port $SERVER_PORT"
-  start_server "ingest-$tag" "$WORK/data-ingest-$tag" LAYAN_MESSAGING_PROCESS=false \
-    LAYAN_SQLITE_CHECKPOINT_MS="${INGEST_CHECKPOINT_MS:-0}"
+  local checkpoint=()
+  [[ -n "${INGEST_CHECKPOINT_MS:-}" ]] && checkpoint=("LAYAN_SQLITE_CHECKPOINT_MS=$INGEST_CHECKPOINT_MS")
+  log "$label: ingest node (LAYAN_MESSAGING_PROCESS=false ${checkpoint[*]}) on port $SERVER_PORT"
+  start_server "ingest-$tag" "$WORK/data-ingest-$tag" LAYAN_MESSAGING_PROCESS=false "${checkpoint[@]}"
   measured_generator "$tag-ingest" --url "http://127.0.0.1:$SERVER_PORT/webhooks/whatsapp" --max
   log "$label ingest node --max: $(num "$(jv "$WORK/$tag-ingest.json" acknowledged_per_s)") acknowledged/s"
   stop_all

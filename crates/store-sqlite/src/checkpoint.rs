@@ -1,26 +1,33 @@
-//! Checkpoints off the commit path, when configured. Otherwise the writer checkpoints
-//! inside the commit that takes the WAL past 16,000 pages (`conn::WAL_AUTOCHECKPOINT_PAGES`;
-//! SQLite's own default is 1,000, which the measurements below used): that commit (and every
-//! write waiting behind it) pays for copying the pages back into the database file and two
-//! flushes. Here a thread of its own, with its own connection, runs a PASSIVE checkpoint at a
-//! fixed interval instead; the writer keeps committing meanwhile, and an index page rewritten
-//! by a hundred commits within the interval is copied back once, not a hundred times.
+//! Checkpoints off the commit path (the default, every 20 ms). With the interval set to zero
+//! the writer checkpoints inside the commit that takes the WAL past 16,000 pages
+//! (`conn::WAL_AUTOCHECKPOINT_PAGES`): that commit, and every write waiting behind it, pays for
+//! copying the pages back into the database file and flushing it. That flush grows with the
+//! database (random pages spread over more of the file): 9 ms on a fresh benchmark database,
+//! 61–99 ms after some 120,000 messages, and the webhooks' p99 at 2,000/s went with it (57–98
+//! ms). Here a thread of its own, with its own connection, copies the log back in small rounds
+//! while the writer keeps committing. A round's flush is short, and so is the time commits'
+//! own flushes wait behind it on the disk: p99 7–20 ms on the grown database.
 //!
-//! Measured on the webhook benchmark (one core for the server), it is a trade. Before
-//! migration 0008 an ingest node stored about a third more webhooks per second with it (13.9
-//! k/s instead of 8–9 k/s); since the inbox's index entries land side by side, there is no
-//! measurable difference there (18–20 k/s either way). The whole pipeline answers about 14%
-//! more messages per second at saturation, but at a steady 2,000 messages/s the large
-//! checkpoints every interval push p99 from 12–23 ms to over 100 ms. So it is off by default
-//! (`LAYAN_SQLITE_CHECKPOINT_MS`, see the README).
+//! Each round is a PASSIVE checkpoint, which never waits for anyone. Under a steady load that
+//! alone never lets the log start over (see [`restart`]), so once the log reaches 16,000 pages
+//! the round also restarts it, holding our writer for that moment.
 //!
-//! The writer keeps a high automatic threshold as a safety net, so the WAL stays bounded even
-//! if this thread cannot keep up or is gone.
+//! The trade, measured on one core (BENCHMARKS.md): the small rounds flush the database file
+//! about fifty times a second instead of about once, and the pipeline sustains about 12%
+//! fewer messages per second at its limit (3,650–3,730 replies/s instead of 4,225 at 3,500
+//! webhooks/s on a fresh database). Setting `LAYAN_SQLITE_CHECKPOINT_MS=0` takes the
+//! throughput and leaves the tail to the database's size.
+//!
+//! The writer keeps a high automatic threshold (100,000 pages) as a safety net, so the WAL
+//! stays bounded even if this thread cannot keep up or is gone.
 
 use crate::conn::{self, SqliteOptions};
-use std::path::PathBuf;
+use crate::error::map;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// Stops its thread when dropped (with the store).
 pub(crate) struct Checkpointer {
@@ -31,7 +38,11 @@ pub(crate) struct Checkpointer {
 impl Checkpointer {
     /// Starts checkpointing the database at `path` every `options.checkpoint_interval`; `None`
     /// when the interval is zero (SQLite's automatic checkpoints then do it).
-    pub(crate) fn start(path: PathBuf, options: &SqliteOptions) -> Option<Checkpointer> {
+    pub(crate) fn start(
+        path: PathBuf,
+        options: &SqliteOptions,
+        writer: Writer,
+    ) -> Option<Checkpointer> {
         let interval = options.checkpoint_interval;
         if interval.is_zero() {
             return None;
@@ -54,7 +65,7 @@ impl Checkpointer {
                     if *stopped {
                         break;
                     }
-                    if let Err(e) = checkpoint(&mut conn, &path, &options) {
+                    if let Err(e) = checkpoint(&mut conn, &path, &options, &writer, RESTART_AT) {
                         // Not fatal: the writer's automatic checkpoint still bounds the WAL.
                         // Said once, so a lasting problem does not flood the log.
                         if !std::mem::replace(&mut warned, true) {
@@ -72,19 +83,59 @@ impl Checkpointer {
     }
 }
 
+/// Our own writer, held while the log restarts so it waits on its mutex (woken the moment the
+/// restart is done) rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...
+pub(crate) type Writer = Arc<tokio::sync::Mutex<Connection>>;
+
+/// Pages in the log at which a round also restarts it.
+const RESTART_AT: i64 = conn::WAL_AUTOCHECKPOINT_PAGES;
+
+/// How long the restart waits for a reader still on the log (the writer waits with it); a
+/// reader that takes longer (a report) only postpones the restart to a later round.
+const RESTART_WAIT: Duration = Duration::from_millis(20);
+
 fn checkpoint(
-    conn: &mut Option<rusqlite::Connection>,
-    path: &std::path::Path,
+    conn: &mut Option<Connection>,
+    path: &Path,
     options: &SqliteOptions,
+    writer: &Writer,
+    restart_at: i64,
 ) -> Result<(), store::StoreError> {
     let c = match conn {
         Some(c) => c,
-        None => conn.insert(conn::open_checkpointer(path, options)?),
+        None => {
+            let c = conn::open_checkpointer(path, options)?;
+            c.busy_timeout(RESTART_WAIT).map_err(map)?;
+            conn.insert(c)
+        }
     };
-    // PASSIVE never waits for readers or the writer: it copies what it can and leaves the
-    // rest for the next round.
-    c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-        .map_err(crate::error::map)
+    if copy_back(c)? < restart_at {
+        return Ok(());
+    }
+    let _writer = writer.blocking_lock();
+    restart(c)
+}
+
+/// Copies the log's pages into the database file and flushes it, the bulk of the work, while
+/// the writer keeps committing. PASSIVE never waits for readers or the writer. Returns the
+/// pages in the log.
+fn copy_back(c: &Connection) -> Result<i64, store::StoreError> {
+    c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+        .map_err(map)
+}
+
+/// Copies the few pages committed during [`copy_back`] and makes the next commit write the log
+/// from its start. A PASSIVE checkpoint alone never gets there under a steady load: the log
+/// restarts only if a write transaction begins when every frame is already copied back, and
+/// there is always a commit newer than the copy. Before this step the log grew until the
+/// writer's own safety-net checkpoint (100,000 pages) copied the rest inside a commit and cut
+/// the file back to 64 MiB: a stall of about 190 ms (`perf trace`), p99 over 100 ms. Restarting
+/// at 16,000 pages (under 64 MiB with the frame headers) keeps the file from growing past the
+/// size it is cut back to. Returns without restarting when a reader stays on the log longer
+/// than [`RESTART_WAIT`]; a later round tries again.
+fn restart(c: &Connection) -> Result<(), store::StoreError> {
+    c.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))
+        .map_err(map)
 }
 
 impl Drop for Checkpointer {
@@ -101,6 +152,8 @@ impl Drop for Checkpointer {
 #[cfg(test)]
 mod tests {
     use crate::{SqliteOptions, SqliteStore};
+    use rusqlite::Connection;
+    use std::sync::Arc;
     use std::time::{Duration, Instant};
     use store::{NewInboxEvent, Store};
 
@@ -157,6 +210,109 @@ mod tests {
             checkpoint_interval: Duration::ZERO,
             ..SqliteOptions::default()
         };
-        assert!(super::Checkpointer::start(dir.path().join("x.db"), &options).is_none());
+        let writer = Arc::new(tokio::sync::Mutex::new(
+            Connection::open_in_memory().unwrap(),
+        ));
+        assert!(super::Checkpointer::start(dir.path().join("x.db"), &options, writer).is_none());
+    }
+
+    /// Frames in the current log, read off the WAL file without touching the database (a
+    /// checkpoint to count them would move them): the frames from the start of the file that
+    /// carry the header's salt (file format: sqlite.org/fileformat2.html#walformat).
+    fn frames(path: &std::path::Path) -> usize {
+        let wal = std::fs::read(path.with_extension("db-wal")).unwrap();
+        let word = |at: usize| u32::from_be_bytes(wal[at..at + 4].try_into().unwrap());
+        let (page, salt) = (word(8) as usize, &wal[16..24]);
+        wal[32..]
+            .chunks_exact(24 + page)
+            .take_while(|frame| &frame[8..16] == salt)
+            .count()
+    }
+
+    /// Under load, commits land while the bulk is copied back, and the copy alone then leaves
+    /// them in the log: the next commit appends behind them, and so on. The restart copies
+    /// them and lets the next commit write the log from its start.
+    #[test]
+    fn after_the_restart_the_next_commit_starts_the_log_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("layan.db");
+        let options = SqliteOptions::default();
+        let writer = crate::conn::open_writer(&path, &options).unwrap();
+        writer
+            .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            .unwrap();
+        let insert = |body: &str| {
+            writer
+                .execute("INSERT INTO t (body) VALUES (?1)", [body])
+                .unwrap();
+        };
+        let checkpointer = crate::conn::open_checkpointer(&path, &options).unwrap();
+        for _ in 0..20 {
+            insert(&"x".repeat(3000));
+        }
+        super::copy_back(&checkpointer).unwrap();
+        // Committed during the copy, as far as the log can tell.
+        for _ in 0..20 {
+            insert(&"y".repeat(3000));
+        }
+        let during = frames(&path);
+        assert!(during >= 20, "{during} frames");
+
+        super::restart(&checkpointer).unwrap();
+        insert("after");
+        let after = frames(&path);
+        assert!(after < 5, "{after} frames: the log grew on from {during}");
+        // Nothing was lost in the move.
+        let rows: i64 = writer
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 41);
+    }
+
+    /// The writer of a fresh database with one table, behind the mutex the store keeps it in.
+    fn writer_of(path: &std::path::Path) -> super::Writer {
+        let writer = crate::conn::open_writer(path, &SqliteOptions::default()).unwrap();
+        writer.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
+        Arc::new(tokio::sync::Mutex::new(writer))
+    }
+
+    /// Runs one round on another thread while a batch holds the writer; whether the round
+    /// finished before the batch let go.
+    fn round_during_a_batch(restart_at: i64) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("layan.db");
+        let writer = writer_of(&path);
+        let batch = writer.clone().blocking_lock_owned();
+        let (done, finished) = std::sync::mpsc::channel();
+        let round = {
+            let (path, writer) = (path.clone(), writer.clone());
+            std::thread::spawn(move || {
+                let options = SqliteOptions::default();
+                let result = super::checkpoint(&mut None, &path, &options, &writer, restart_at);
+                done.send(()).unwrap();
+                result
+            })
+        };
+        // Long enough for a round that needs nothing from the writer (it takes about a
+        // millisecond); a round that waits for it never finishes here.
+        let before = finished.recv_timeout(Duration::from_secs(2)).is_ok();
+        batch.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        drop(batch);
+        round.join().unwrap().unwrap();
+        before
+    }
+
+    /// The restart waits for the writer's current batch (its mutex) and holds it meanwhile: a
+    /// write queued behind it runs after the restart, never in SQLite's busy handler (which
+    /// sleeps 1, 2, 5, 10 ms...).
+    #[test]
+    fn a_restarting_round_waits_for_the_writer_and_holds_it() {
+        assert!(!round_during_a_batch(1));
+    }
+
+    /// Below the restart size a round only copies, whatever the writer is doing.
+    #[test]
+    fn a_round_below_the_restart_size_leaves_the_writer_alone() {
+        assert!(round_during_a_batch(super::RESTART_AT));
     }
 }

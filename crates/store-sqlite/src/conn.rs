@@ -29,10 +29,14 @@ pub struct SqliteOptions {
     pub import_cache_kib: u32,
     /// Page cache of each reader in KiB.
     pub reader_cache_kib: u32,
-    /// How often a background thread checkpoints the WAL (see `checkpoint.rs` for when that
-    /// pays); zero, the default, leaves it to SQLite's automatic checkpoint inside commits.
+    /// How often a background thread checkpoints the WAL (see `checkpoint.rs`); zero leaves
+    /// it to SQLite's automatic checkpoint inside commits (more throughput at the limit, a
+    /// tail latency that grows with the database).
     pub checkpoint_interval: Duration,
 }
+
+/// See `checkpoint.rs`: rounds this short keep each flush of the database file short.
+pub const DEFAULT_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(20);
 
 impl Default for SqliteOptions {
     fn default() -> Self {
@@ -42,7 +46,7 @@ impl Default for SqliteOptions {
             writer_cache_kib: 16 * 1024,
             import_cache_kib: 256 * 1024,
             reader_cache_kib: 32 * 1024,
-            checkpoint_interval: Duration::ZERO,
+            checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
         }
     }
 }
@@ -103,7 +107,7 @@ fn common_pragmas(
 /// than 1,000 in back-to-back runs, and at 2,000 messages/s it kept up where 1,000 fell
 /// behind (p99 within the same wide spread on that machine); 64,000 made the occasional
 /// checkpoint long enough to show in p99. See BENCHMARKS.md.
-const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_000;
+pub(crate) const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_000;
 
 pub(crate) fn open_writer(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
@@ -194,9 +198,10 @@ impl Connections {
     pub(crate) fn file(writer: Connection, path: PathBuf, options: SqliteOptions) -> Self {
         let readers = options.readers.max(1);
         let point = Mutex::new(open_reader(&path, &options).ok());
+        let writer = Arc::new(tokio::sync::Mutex::new(writer));
         Connections {
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
-            _checkpointer: Checkpointer::start(path.clone(), &options),
+            _checkpointer: Checkpointer::start(path.clone(), &options, writer.clone()),
+            writer,
             readers: Some(Arc::new(Readers {
                 path,
                 permits: Arc::new(Semaphore::new(readers)),

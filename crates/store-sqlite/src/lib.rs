@@ -34,7 +34,7 @@ mod migrate;
 mod outreach;
 mod rows;
 
-pub use conn::SqliteOptions;
+pub use conn::{SqliteOptions, DEFAULT_CHECKPOINT_INTERVAL};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
