@@ -152,8 +152,6 @@ pub struct OutreachConfig {
     pub care_center: String,
     /// How often the feeder hands recipients to the outbox, in milliseconds.
     pub feed_interval_ms: u64,
-    /// A node feeds a broadcast under a lease this long; another node takes over when it ends.
-    pub lease_secs: i64,
 }
 
 impl Default for OutreachConfig {
@@ -166,7 +164,6 @@ impl Default for OutreachConfig {
             notice_template: None,
             care_center: "165".to_owned(),
             feed_interval_ms: 100,
-            lease_secs: 30,
         }
     }
 }
@@ -531,7 +528,6 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "LAYAN_OUTREACH_FEED_INTERVAL_MS",
         "outreach.feed_interval_ms",
     ),
-    ("LAYAN_OUTREACH_LEASE_SECS", "outreach.lease_secs"),
 ];
 
 impl Config {

@@ -66,7 +66,7 @@ use store::{Case, ConversationRecord, NewCase, NewTurn, Turn};
 // Outreach records (closures' edits, broadcasts, opt-outs); their SQL lives in `outreach.rs`.
 use store::{
     Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
-    BroadcastStateChange, ClosureEdit, FeedLease, HandOff, NewBroadcast,
+    BroadcastStateChange, ClosureEdit, HandOff, NewBroadcast,
 };
 // PANDAWA's records (agents, case changes, form links, attachments, audit); their SQL lives in
 // `casework.rs`.
@@ -962,8 +962,8 @@ impl Store for PgStore {
         outreach::set_broadcast_state(self, change).await
     }
 
-    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>> {
-        outreach::lease_broadcasts(self, lease).await
+    async fn sending_broadcasts(&self) -> Result<Vec<Broadcast>> {
+        outreach::sending_broadcasts(self).await
     }
 
     async fn broadcast_waiting(

@@ -57,6 +57,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "conversations_by_rowid",
         include_str!("../migrations/0012_conversations_by_rowid.sql"),
     ),
+    (
+        13,
+        "broadcasts_fed_by_the_role",
+        include_str!("../migrations/0013_broadcasts_fed_by_the_role.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

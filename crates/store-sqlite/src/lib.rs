@@ -64,7 +64,7 @@ use store::{
 // Closures' lifecycle, broadcasts and opt-outs; their SQL lives in `outreach.rs`.
 use store::{
     Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
-    BroadcastStateChange, ClosureEdit, FeedLease, HandOff, NewBroadcast,
+    BroadcastStateChange, ClosureEdit, HandOff, NewBroadcast,
 };
 // The messaging pipeline's records; their SQL lives in `messaging.rs`.
 use store::{
@@ -1004,11 +1004,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>> {
-        let lease = lease.clone();
-        self.conns
-            .write(move |c| outreach::lease_broadcasts(c, &lease))
-            .await
+    async fn sending_broadcasts(&self) -> Result<Vec<Broadcast>> {
+        self.conns.read(outreach::sending_broadcasts).await
     }
 
     async fn broadcast_waiting(

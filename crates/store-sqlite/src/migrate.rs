@@ -56,6 +56,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "conversations_by_rowid",
         include_str!("../migrations/0012_conversations_by_rowid.sql"),
     ),
+    (
+        13,
+        "broadcasts_fed_by_the_role",
+        include_str!("../migrations/0013_broadcasts_fed_by_the_role.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -255,6 +260,69 @@ mod tests {
         assert!(conn
             .execute("UPDATE inbox SET processed_at = 7001 WHERE id = 11", [])
             .is_err());
+    }
+
+    #[test]
+    fn the_broadcasts_rebuild_keeps_broadcasts_their_recipients_and_messages() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&mut conn, 12);
+        conn.execute_batch(
+            "INSERT INTO broadcasts (id, kind, office_id, audience, title, text, \
+               template_params, state, total, created_by, created_at, updated_at, lease_node, \
+               lease_until) VALUES \
+               (3, '\"notice\"', NULL, '\"everyone\"', 'Libur', 'Kantor tutup', '[]', \
+                'sending', 1, 'kepala', 100, 200, 'node-a', 9000), \
+               (4, '\"notice\"', NULL, '\"everyone\"', 'Buka', 'Kantor buka', '[]', \
+                'done', 0, 'kepala', 300, 300, NULL, NULL);
+             INSERT INTO outbound (id, channel, recipient, purpose, body, status, created_at, \
+               broadcast_id) VALUES (5, 'whatsapp', '6281234567890', 'broadcast', 'Kantor tutup', \
+               'queued', 150, 3);
+             INSERT INTO broadcast_recipients (broadcast_id, seq, channel, address, state, \
+               outbound_id) VALUES (3, 1, 'whatsapp', '6281234567890', 1, 5);",
+        )
+        .unwrap();
+
+        run(&mut conn).unwrap();
+
+        let broadcasts: Vec<(i64, String, i64)> = triples(
+            &conn,
+            "SELECT id, state, updated_at FROM broadcasts ORDER BY id",
+        );
+        assert_eq!(
+            broadcasts,
+            [(3, "sending".into(), 200), (4, "done".into(), 300)]
+        );
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('broadcasts')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !columns.iter().any(|c| c.starts_with("lease")),
+            "{columns:?}"
+        );
+        // The recipient and its message still point at the broadcast, and the keys still
+        // refuse a dangling id.
+        let linked: Vec<(i64, i64, String)> = triples(
+            &conn,
+            "SELECT r.seq, o.id, b.title FROM broadcast_recipients r \
+             JOIN outbound o ON o.id = r.outbound_id JOIN broadcasts b ON b.id = o.broadcast_id",
+        );
+        assert_eq!(linked, [(1, 5, "Libur".into())]);
+        assert!(conn
+            .execute("UPDATE outbound SET broadcast_id = 99 WHERE id = 5", [])
+            .is_err());
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'broadcasts' \
+                 AND name IN ('broadcasts_created', 'broadcasts_office', 'broadcasts_sending')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 3);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use rusqlite::{params, params_from_iter, Connection};
 use std::sync::LazyLock;
 use store::{
     Audience, Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
-    BroadcastState, BroadcastStateChange, Closure, ClosureEdit, ClosureId, FeedLease, HandOff,
-    NewAudit, NewBroadcast, NewClosure, OfficeId, ParticipantId, Result, StoreError,
+    BroadcastState, BroadcastStateChange, Closure, ClosureEdit, ClosureId, HandOff, NewAudit,
+    NewBroadcast, NewClosure, OfficeId, ParticipantId, Result, StoreError,
 };
 
 // ---- closures -------------------------------------------------------------------------------
@@ -334,26 +334,11 @@ pub(crate) fn set_broadcast_state(
     })
 }
 
-pub(crate) fn lease_broadcasts(c: &Connection, lease: &FeedLease) -> Result<Vec<Broadcast>> {
+pub(crate) fn sending_broadcasts(c: &mut Connection) -> Result<Vec<Broadcast>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "UPDATE broadcasts SET lease_node = ?1, lease_until = ?3 \
-             WHERE state = 'sending' \
-               AND NOT EXISTS (SELECT 1 FROM broadcasts held WHERE held.state = 'sending' \
-                   AND held.lease_node <> ?1 AND held.lease_until >= ?2) \
-             RETURNING {BROADCAST_COLS}"
-        )
+        format!("SELECT {BROADCAST_COLS} FROM broadcasts WHERE state = 'sending' ORDER BY id")
     });
-    // One statement: the check and the claim are atomic without a transaction around them.
-    let mut leased = query_all(
-        c,
-        &SQL,
-        params![lease.node, millis(lease.now), millis(lease.until)],
-        rows::broadcast,
-    )?;
-    // RETURNING gives no order.
-    leased.sort_by_key(|b| b.id);
-    Ok(leased)
+    query_all(c, &SQL, [], rows::broadcast)
 }
 
 pub(crate) fn broadcast_waiting(

@@ -166,10 +166,10 @@ pub trait Store: Send + Sync + 'static {
     /// Pause, resume or cancel. Cancelling also fails the broadcast's outbox rows still
     /// `queued` with error code `cancelled`. `Conflict` unless the state is in `change.from`.
     async fn set_broadcast_state(&self, change: BroadcastStateChange) -> Result<Broadcast>;
-    /// Every broadcast in `Sending`, now leased to `lease.node` until `lease.until`; none
-    /// while another node holds a live lease on any of them. One node feeds all broadcasts at
-    /// a time, so the channels' broadcast rates hold however many nodes run.
-    async fn lease_broadcasts(&self, lease: &FeedLease) -> Result<Vec<Broadcast>>;
+    /// Every broadcast in `Sending`, oldest first: what the feeder hands to the outbox. (One
+    /// node feeds at a time, the one holding the processing role, so the channels' broadcast
+    /// rates hold however many nodes run.)
+    async fn sending_broadcasts(&self) -> Result<Vec<Broadcast>>;
     /// Recipients of `channel` not yet handed off, lowest `seq` first, at most `limit`.
     async fn broadcast_waiting(
         &self,

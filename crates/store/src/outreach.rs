@@ -244,15 +244,6 @@ pub struct BroadcastQuery {
     pub limit: u32,
 }
 
-/// A node's claim on feeding the broadcasts, so two nodes never feed at once (which would
-/// double the channel's rate).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedLease {
-    pub node: String,
-    pub now: DateTime<Utc>,
-    pub until: DateTime<Utc>,
-}
-
 /// A state change asked for by a supervisor, an admin or the CLI.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BroadcastStateChange {

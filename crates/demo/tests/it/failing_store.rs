@@ -6,7 +6,7 @@ use directory::{BoundingBox, FacilityKind};
 use jkn::{CardNumber, Ledger, Nik, Payment};
 use store::{
     Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
-    BroadcastStateChange, ClosureEdit, ClosureId, FeedLease, HandOff, NewAudit, NewBroadcast,
+    BroadcastStateChange, ClosureEdit, ClosureId, HandOff, NewAudit, NewBroadcast,
 };
 use store::{
     Closure, Counts, Facility, FacilityId, FacilitySearch, Family, FamilyId, ImportBatch, Login,
@@ -141,7 +141,7 @@ impl Store for FailingStore {
     async fn set_broadcast_state(&self, _: BroadcastStateChange) -> Result<Broadcast> {
         down()
     }
-    async fn lease_broadcasts(&self, _: &FeedLease) -> Result<Vec<Broadcast>> {
+    async fn sending_broadcasts(&self) -> Result<Vec<Broadcast>> {
         down()
     }
     async fn broadcast_waiting(

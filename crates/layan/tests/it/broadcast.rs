@@ -115,9 +115,10 @@ async fn crash_resume(database_url: Option<String>) {
             "LAYAN_OUTREACH_WHATSAPP_RATE_PER_SEC",
             RATE_PER_SEC.to_owned(),
         ),
-        // The restarted node keeps its name (`data_dir/node-name`) and takes the feed lease
-        // back at once; should it not, the killed node's lease still ends within seconds.
-        ("LAYAN_OUTREACH_LEASE_SECS", "2".to_owned()),
+        // The feeder runs on the node holding the processing role. The restarted node keeps
+        // its name (`data_dir/node-name`) and takes that role back at once; should it not,
+        // the killed node's lease still ends within seconds.
+        ("LAYAN_MESSAGING_LEASE_SECS", "2".to_owned()),
     ]);
     if let Some(url) = &database_url {
         env.push(("LAYAN_DATABASE_URL", url.clone()));

@@ -1,23 +1,25 @@
 //! Hands waiting broadcast recipients to the outbox under each channel's broadcast rate.
 //!
-//! Every `feed_interval_ms` the feeder leases the broadcasts being sent (one node holds the
-//! lease on all of them, so two nodes never feed at once and double a channel's rate), takes
-//! from each channel's token bucket as many recipients as the bucket allows, renders them and
-//! hands them off in one transaction per broadcast and channel. The channel senders then send at their own
+//! Every `feed_interval_ms`, on the node holding the processing role (`messaging::role`: one
+//! node at a time, so two nodes never feed at once and double a channel's rate), the feeder
+//! reads the broadcasts being sent, takes from each channel's token bucket as many recipients
+//! as the bucket allows, renders them and hands them off in one transaction per broadcast and
+//! channel. The channel senders then send at their own
 //! (higher) rate, replies to participants first in line with everything else.
 //!
 //! The rate is kept by a token bucket on the monotonic clock: fractional tokens carry from
 //! tick to tick, so ticks arriving late or early do not bend the long-run rate, and the bucket
 //! holds at most a small burst, so a stalled database or a restart never makes the feeder
-//! "catch up" with a flood. Pausing or cancelling a broadcast takes it out of the next lease.
+//! "catch up" with a flood. Pausing or cancelling a broadcast takes it out of the next tick.
 
 use crate::messaging::render::{self, Addressee, Template};
+use crate::messaging::role::Role;
 use crate::state::AppState;
 use channels::Channel;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use store::{Broadcast, BroadcastKind, BroadcastRecipient, FeedLease, HandOff, NewOutbound};
+use store::{Broadcast, BroadcastKind, BroadcastRecipient, HandOff, NewOutbound};
 
 /// What the outbox rows of broadcasts are stored as (`purpose`).
 pub const PURPOSE: &str = "broadcast";
@@ -26,13 +28,17 @@ pub const PURPOSE: &str = "broadcast";
 /// failed at once so the broadcast can finish and the failure shows.
 const UNCONFIGURED_BATCH: u32 = 500;
 
-/// Starts the feeder loop (when at least one messaging channel is enabled).
+/// Starts the feeder loop when at least one messaging channel is enabled and this node may
+/// process (an ingest node never feeds: the node answering feeds).
 pub fn spawn(state: AppState) {
     let channels = crate::messaging::enabled_channels(&state.config);
+    let Some(role) = state.messaging.as_ref().and_then(|m| m.role.clone()) else {
+        return;
+    };
     if channels.is_empty() {
         return;
     }
-    tokio::spawn(run(state, channels));
+    tokio::spawn(run(state, role, channels));
 }
 
 /// A token bucket over the monotonic clock: `rate` tokens a second, at most `capacity` held.
@@ -92,9 +98,8 @@ fn rate_of(state: &AppState, channel: Channel) -> u32 {
     }
 }
 
-async fn run(state: AppState, enabled: Vec<Channel>) {
+async fn run(state: AppState, role: Role, enabled: Vec<Channel>) {
     let interval = Duration::from_millis(state.config.outreach.feed_interval_ms.max(10));
-    let node = state.node.as_str().to_owned();
     let mut buckets: HashMap<Channel, Bucket> = enabled
         .iter()
         .map(|c| (*c, Bucket::for_feed(rate_of(&state, *c), interval)))
@@ -102,10 +107,15 @@ async fn run(state: AppState, enabled: Vec<Channel>) {
     // A late tick is not made up for with extra ticks: the bucket already counts the time.
     let mut ticker = crate::ticks::every(interval, Duration::ZERO);
     let mut warning = crate::ticks::AtMostEvery::new(Duration::from_secs(30));
-    tracing::info!(node = %node, "broadcast feeder on");
+    tracing::info!(node = %state.node.as_str(), "broadcast feeder on");
     loop {
         ticker.tick().await;
-        if let Err(e) = tick(&state, &node, &enabled, &mut buckets).await {
+        if !role.held() {
+            // Another node feeds. Should this one take over, its buckets hold at most their
+            // small burst.
+            continue;
+        }
+        if let Err(e) = tick(&state, &enabled, &mut buckets).await {
             if warning.due() {
                 tracing::warn!(error = %e, "cannot feed broadcasts; retrying");
             }
@@ -115,24 +125,17 @@ async fn run(state: AppState, enabled: Vec<Channel>) {
 
 async fn tick(
     state: &AppState,
-    node: &str,
     enabled: &[Channel],
     buckets: &mut HashMap<Channel, Bucket>,
 ) -> Result<(), store::StoreError> {
-    let now = state.now();
-    let lease = FeedLease {
-        node: node.to_owned(),
-        now,
-        until: now + chrono::Duration::seconds(state.config.outreach.lease_secs.max(1)),
-    };
-    let leased = state.store.lease_broadcasts(&lease).await?;
+    let sending = state.store.sending_broadcasts().await?;
     // Earn tokens even with nothing to send, so the bucket is measured from a fresh instant.
     let mut budget: HashMap<Channel, u32> = HashMap::new();
     let clock = Instant::now();
     for (channel, bucket) in buckets.iter_mut() {
         budget.insert(*channel, bucket.available(clock));
     }
-    for broadcast in &leased {
+    for broadcast in &sending {
         // The same for every recipient of the broadcast: worked out once.
         let text_param = [broadcast.text.clone()];
         let template = whatsapp_template(&state.config, broadcast, &text_param);

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use store::{
     Audience, AuditQuery, Broadcast, BroadcastId, BroadcastKind, BroadcastProgress, BroadcastQuery,
     BroadcastRecipient, BroadcastState, BroadcastStateChange, Claim, ClosureEdit, ClosureId,
-    ConversationRecord, Family, FeedLease, HandOff, NewAudit, NewBroadcast, NewClosure,
-    NewInboxEvent, NewOutbound, OfficeId, OutboxFilter, OutboxState, Participant, ParticipantId,
-    ProcessedEvent, Relation, SendOutcome, Store, StoreError, StoredRequest,
+    ConversationRecord, Family, HandOff, NewAudit, NewBroadcast, NewClosure, NewInboxEvent,
+    NewOutbound, OfficeId, OutboxFilter, OutboxState, Participant, ParticipantId, ProcessedEvent,
+    Relation, SendOutcome, Store, StoreError, StoredRequest,
 };
 
 const WA: &str = "whatsapp";
@@ -815,12 +815,7 @@ async fn recipients_reach_the_outbox_once_and_a_cancel_recalls_the_queue(db: &Ha
         0
     );
     assert_eq!(waiting(store, b.id, WA).await, rest);
-    let lease = FeedLease {
-        node: "node-a".into(),
-        now: t(9),
-        until: t(10),
-    };
-    assert_eq!(store.lease_broadcasts(&lease).await.unwrap(), []);
+    assert_eq!(store.sending_broadcasts().await.unwrap(), []);
     let result = store
         .set_broadcast_state(change(b.id, &[Sending], Paused, 9))
         .await;
@@ -1050,12 +1045,7 @@ async fn a_broadcast_is_done_after_its_last_hand_off_even_when_feeders_race(db: 
         }
     );
     // Done is not fed any more, and no longer cancellable by a "sending or paused" change.
-    let lease = FeedLease {
-        node: "node-a".into(),
-        now: t(3),
-        until: t(4),
-    };
-    assert_eq!(store.lease_broadcasts(&lease).await.unwrap(), []);
+    assert_eq!(store.sending_broadcasts().await.unwrap(), []);
     let result = store
         .set_broadcast_state(change(
             b.id,
@@ -1072,8 +1062,8 @@ async fn a_broadcast_is_done_after_its_last_hand_off_even_when_feeders_race(db: 
 }
 story!(a_broadcast_is_done_after_its_last_hand_off_even_when_feeders_race);
 
-async fn one_node_feeds_the_broadcasts_until_its_lease_expires(db: &Harness) {
-    use BroadcastState::{Paused, Sending};
+async fn the_feeder_is_given_the_broadcasts_being_sent_oldest_first(db: &Harness) {
+    use BroadcastState::{Cancelled, Paused, Sending};
     let store = db.store.as_ref();
     town(store).await;
     let create = |audience: Audience, m: i64| {
@@ -1086,73 +1076,39 @@ async fn one_node_feeds_the_broadcasts_until_its_lease_expires(db: &Harness) {
         }
     };
     let a = create(Audience::Everyone, 0).await;
-    let b = create(Audience::Province { code: 35 }, 0).await;
-    let paused = create(Audience::Everyone, 0).await;
+    let b = create(Audience::Province { code: 35 }, 1).await;
+    let paused = create(Audience::Everyone, 2).await;
     store
-        .set_broadcast_state(change(paused.id, &[Sending], Paused, 0))
+        .set_broadcast_state(change(paused.id, &[Sending], Paused, 2))
         .await
         .unwrap();
-    let done = create(Audience::Regencies { codes: vec![1101] }, 0).await;
+    let cancelled = create(Audience::Everyone, 3).await;
+    store
+        .set_broadcast_state(change(cancelled.id, &[Sending], Cancelled, 3))
+        .await
+        .unwrap();
+    let done = create(Audience::Regencies { codes: vec![1101] }, 4).await;
     assert_eq!(done.state, BroadcastState::Done);
-
-    let lease = |node: &str, now: i64, until: i64| {
-        let (store, lease) = (
-            db.store.clone(),
-            FeedLease {
-                node: node.into(),
-                now: t(now),
-                until: t(until),
-            },
-        );
-        async move {
-            store
-                .lease_broadcasts(&lease)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|b| b.id)
-                .collect::<Vec<_>>()
-        }
+    let ids = || async {
+        store
+            .sending_broadcasts()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>()
     };
-    assert_eq!(lease("node-a", 0, 2).await, [a.id, b.id]);
-    assert_eq!(lease("node-b", 1, 3).await, []);
-    // The holder renews.
-    assert_eq!(lease("node-a", 1, 4).await, [a.id, b.id]);
-    assert_eq!(lease("node-b", 3, 5).await, []);
-    // Node A stopped renewing: its lease runs out and node B takes over.
-    assert_eq!(lease("node-b", 5, 7).await, [a.id, b.id]);
-    assert_eq!(lease("node-a", 6, 8).await, []);
-
-    // Resumed, the paused one goes to the node feeding the others, not to a second feeder
-    // (two feeders would send at twice the channel's rate).
+    assert_eq!(ids().await, [a.id, b.id]);
+    // Resumed, the paused one is fed again, in its place by age.
     store
-        .set_broadcast_state(change(paused.id, &[Paused], Sending, 6))
+        .set_broadcast_state(change(paused.id, &[Paused], Sending, 5))
         .await
         .unwrap();
-    assert_eq!(lease("node-a", 6, 8).await, []);
-    let leased = store
-        .lease_broadcasts(&FeedLease {
-            node: "node-b".into(),
-            now: t(6),
-            until: t(9),
-        })
-        .await
-        .unwrap();
-    let ids: Vec<BroadcastId> = leased.iter().map(|b| b.id).collect();
-    assert_eq!(ids, [a.id, b.id, paused.id]);
-    assert_eq!(leased[0], store.broadcast(a.id).await.unwrap().unwrap());
-
-    // A live lease on a broadcast no longer being sent holds nothing back: paused again, the
-    // third keeps node B's lease until 9 while node B renews the others only until 8.
-    store
-        .set_broadcast_state(change(paused.id, &[Sending], Paused, 7))
-        .await
-        .unwrap();
-    assert_eq!(lease("node-b", 7, 8).await, [a.id, b.id]);
-    assert_eq!(lease("node-a", 8, 10).await, []);
-    assert_eq!(lease("node-a", 9, 11).await, [a.id, b.id]);
+    assert_eq!(ids().await, [a.id, b.id, paused.id]);
+    let listed = store.sending_broadcasts().await.unwrap();
+    assert_eq!(listed[0], store.broadcast(a.id).await.unwrap().unwrap());
 }
-story!(one_node_feeds_the_broadcasts_until_its_lease_expires);
+story!(the_feeder_is_given_the_broadcasts_being_sent_oldest_first);
 
 async fn an_older_opt_out_change_never_undoes_a_newer_one(db: &Harness) {
     let store = db.store.as_ref();
