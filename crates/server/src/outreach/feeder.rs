@@ -4,8 +4,8 @@
 //! node at a time, so two nodes never feed at once and double a channel's rate), the feeder
 //! reads the broadcasts being sent, takes from each channel's token bucket as many recipients
 //! as the bucket allows, renders them and hands them off in one transaction per broadcast and
-//! channel. The channel senders then send at their own
-//! (higher) rate, replies to participants first in line with everything else.
+//! channel. The channel senders then send at their own (higher) rate, replies to participants
+//! first in line with everything else.
 //!
 //! The rate is kept by a token bucket on the monotonic clock: fractional tokens carry from
 //! tick to tick, so ticks arriving late or early do not bend the long-run rate, and the bucket
