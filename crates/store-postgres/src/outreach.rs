@@ -359,6 +359,8 @@ pub(crate) async fn set_broadcast_state(
     rows::broadcast(&row)
 }
 
+/// Not `broadcasts` with a state filter: its optional filters cannot use the partial index
+/// `broadcasts_sending`, and this runs every feeder tick while finished broadcasts pile up.
 const SENDING: &str = concat!(
     "SELECT ",
     broadcast_cols!(),

@@ -21,7 +21,7 @@
 //! The writer keeps a high automatic threshold (100,000 pages) as a safety net, so the WAL
 //! stays bounded even if this thread cannot keep up or is gone.
 
-use crate::conn::{self, SqliteOptions};
+use crate::conn::{self, SqliteOptions, Writer};
 use crate::error::map;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,6 @@ impl Checkpointer {
         }
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let signal = stop.clone();
-        let options = options.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
@@ -65,7 +64,7 @@ impl Checkpointer {
                     if *stopped {
                         break;
                     }
-                    if let Err(e) = checkpoint(&mut conn, &path, &options, &writer, RESTART_AT) {
+                    if let Err(e) = checkpoint(&mut conn, &path, &writer, RESTART_AT) {
                         // Not fatal: the writer's automatic checkpoint still bounds the WAL.
                         // Said once, so a lasting problem does not flood the log.
                         if !std::mem::replace(&mut warned, true) {
@@ -83,10 +82,6 @@ impl Checkpointer {
     }
 }
 
-/// Our own writer, held while the log restarts so it waits on its mutex (woken the moment the
-/// restart is done) rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...
-pub(crate) type Writer = Arc<tokio::sync::Mutex<Connection>>;
-
 /// Pages in the log at which a round also restarts it.
 const RESTART_AT: i64 = conn::WAL_AUTOCHECKPOINT_PAGES;
 
@@ -94,20 +89,18 @@ const RESTART_AT: i64 = conn::WAL_AUTOCHECKPOINT_PAGES;
 /// reader that takes longer (a report) only postpones the restart to a later round.
 const RESTART_WAIT: Duration = Duration::from_millis(20);
 
+/// One round. Past `restart_at` pages it holds our writer while the log restarts, so the
+/// writer waits on its mutex (woken the moment the restart is done) rather than in SQLite's
+/// busy handler, which sleeps 1, 2, 5, 10 ms...
 fn checkpoint(
     conn: &mut Option<Connection>,
     path: &Path,
-    options: &SqliteOptions,
     writer: &Writer,
     restart_at: i64,
 ) -> Result<(), store::StoreError> {
     let c = match conn {
         Some(c) => c,
-        None => {
-            let c = conn::open_checkpointer(path, options)?;
-            c.busy_timeout(RESTART_WAIT).map_err(map)?;
-            conn.insert(c)
-        }
+        None => conn.insert(conn::open_checkpointer(path, RESTART_WAIT)?),
     };
     if copy_back(c)? < restart_at {
         return Ok(());
@@ -246,7 +239,7 @@ mod tests {
                 .execute("INSERT INTO t (body) VALUES (?1)", [body])
                 .unwrap();
         };
-        let checkpointer = crate::conn::open_checkpointer(&path, &options).unwrap();
+        let checkpointer = crate::conn::open_checkpointer(&path, super::RESTART_WAIT).unwrap();
         for _ in 0..20 {
             insert(&"x".repeat(3000));
         }
@@ -270,7 +263,7 @@ mod tests {
     }
 
     /// The writer of a fresh database with one table, behind the mutex the store keeps it in.
-    fn writer_of(path: &std::path::Path) -> super::Writer {
+    fn writer_of(path: &std::path::Path) -> crate::conn::Writer {
         let writer = crate::conn::open_writer(path, &SqliteOptions::default()).unwrap();
         writer.execute_batch("CREATE TABLE t (v INTEGER)").unwrap();
         Arc::new(tokio::sync::Mutex::new(writer))
@@ -287,8 +280,7 @@ mod tests {
         let round = {
             let (path, writer) = (path.clone(), writer.clone());
             std::thread::spawn(move || {
-                let options = SqliteOptions::default();
-                let result = super::checkpoint(&mut None, &path, &options, &writer, restart_at);
+                let result = super::checkpoint(&mut None, &path, &writer, restart_at);
                 done.send(()).unwrap();
                 result
             })

@@ -51,8 +51,12 @@ impl Default for SqliteOptions {
     }
 }
 
+/// The one writer connection. Writes queue on this mutex, and so does the checkpointer when it
+/// restarts the log (`checkpoint.rs`).
+pub(crate) type Writer = Arc<tokio::sync::Mutex<Connection>>;
+
 pub(crate) struct Connections {
-    writer: Arc<tokio::sync::Mutex<Connection>>,
+    writer: Writer,
     /// Runs while the store is open; stopped and joined when it is dropped.
     _checkpointer: Option<Checkpointer>,
     /// `None` for an in-memory database, whose contents only its own connection sees: reads
@@ -143,17 +147,18 @@ pub(crate) fn open_writer(path: &Path, options: &SqliteOptions) -> Result<Connec
 }
 
 /// The background checkpointer's connection: read-write (a checkpoint writes the database
-/// file), but it runs no statements of its own.
+/// file), but it runs no statements of its own. `busy_timeout` bounds how long a checkpoint
+/// that must wait (for readers) waits.
 pub(crate) fn open_checkpointer(
     path: &Path,
-    options: &SqliteOptions,
+    busy_timeout: Duration,
 ) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(map)?;
-    conn.busy_timeout(options.busy_timeout).map_err(map)?;
+    conn.busy_timeout(busy_timeout).map_err(map)?;
     Ok(conn)
 }
 

@@ -334,6 +334,8 @@ pub(crate) fn set_broadcast_state(
     })
 }
 
+/// Not `broadcasts` with a state filter: its optional filters cannot use the partial index
+/// `broadcasts_sending`, and this runs every feeder tick while finished broadcasts pile up.
 pub(crate) fn sending_broadcasts(c: &mut Connection) -> Result<Vec<Broadcast>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT {BROADCAST_COLS} FROM broadcasts WHERE state = 'sending' ORDER BY id")
