@@ -268,27 +268,39 @@ start_server() {
   SERVER_PID=$LAST_PID
 }
 
+# Starts the mock provider on the client's core, as $1 (log $WORK/$1.log).
+start_mock() {
+  start_bg "$1" "${ON_CLIENT[@]}" "$BIN" bench mock-provider --listen "127.0.0.1:$MOCK_PORT" \
+    --whatsapp-token "$ACCESS_TOKEN"
+  wait_ready "http://127.0.0.1:$MOCK_PORT/_mock/stats" "$LAST_PID" "$1"
+}
+
+# The open loop at $RATE against the running server into $WORK/$1.json, then the drain of its
+# replies; $WORK/$1.replies holds the replies/s during the run and the replies it led to.
+latency_run() {
+  local m0 t0 m1 t1 rest
+  m0=$(mock_sent); t0=$(now)
+  generator --url "http://127.0.0.1:$SERVER_PORT/webhooks/whatsapp" --rate "$RATE" >"$WORK/$1.json"
+  t1=$(now); m1=$(mock_sent)
+  read -r rest _ < <(drain)
+  python3 -c 'import sys; m0,m1,t0,t1,rest=map(float,sys.argv[1:]); print(f"{(m1-m0)/(t1-t0):.1f} {rest-m0:.0f}")' \
+    "$m0" "$m1" "$t0" "$t1" "$rest" >"$WORK/$1.replies"
+}
+
 # Runs one backend: $1 = label, $2 = file prefix; LAYAN_DATABASE_URL set by the caller if any
 # (the caller then resets that database between the two servers).
 run_backend() {
   local label=$1 tag=$2
   log "$label: mock provider on port $MOCK_PORT, server on port $SERVER_PORT"
-  start_bg "mock-$tag" "${ON_CLIENT[@]}" "$BIN" bench mock-provider --listen "127.0.0.1:$MOCK_PORT" \
-    --whatsapp-token "$ACCESS_TOKEN"
-  wait_ready "http://127.0.0.1:$MOCK_PORT/_mock/stats" "$LAST_PID" "mock-$tag"
+  start_mock "mock-$tag"
   start_server "server-$tag" "$WORK/data-$tag"
   local url="http://127.0.0.1:$SERVER_PORT/webhooks/whatsapp"
 
   # (d) latency at the fixed rate, on a quiet server; then let the replies drain.
-  local m0 t0 m1 t1 rest
-  m0=$(mock_sent); t0=$(now)
-  generator --url "$url" --rate "$RATE" >"$WORK/$tag-rate.json"
-  t1=$(now); m1=$(mock_sent)
-  read -r rest _ < <(drain)
-  python3 -c 'import sys; m0,m1,t0,t1,rest=map(float,sys.argv[1:]); print(f"{(m1-m0)/(t1-t0):.1f} {rest-m0:.0f}")' \
-    "$m0" "$m1" "$t0" "$t1" "$rest" >"$WORK/$tag-rate.replies"
+  latency_run "$tag-rate"
 
   # (b) durable ingest at saturation and (c) replies accepted by the mock meanwhile.
+  local m0 t0 m1 t1
   m0=$(mock_sent); t0=$(now)
   measured_generator "$tag-max" --url "$url" --max
   t1=$(now); m1=$(mock_sent)
@@ -330,9 +342,7 @@ run_ingest_node() {
 SUSTAIN_RATES=${SUSTAIN_RATES:-3000 3500 4000 4500 5000 5500 6000}
 run_sustained() {
   log "SQLite: sustained end to end at rising rates ($SUSTAIN_RATES webhooks/s)"
-  start_bg "mock-sustain" "${ON_CLIENT[@]}" "$BIN" bench mock-provider --listen "127.0.0.1:$MOCK_PORT" \
-    --whatsapp-token "$ACCESS_TOKEN"
-  wait_ready "http://127.0.0.1:$MOCK_PORT/_mock/stats" "$LAST_PID" "mock-sustain"
+  start_mock "mock-sustain"
   start_server "server-sustain" "$WORK/data-sustain"
   : >"$WORK/sustain.tsv"
   local r m0 t0 m1 t1 last since kept
@@ -355,11 +365,7 @@ print(f"{r:.0f} {during:.0f} {per:.2f} {100 * during / need if need else 0:.0f} 
     [[ "${kept##* }" == yes ]] || break
   done
   # (g) latency at $RATE again, on the database the search grew (its backlog drained).
-  m0=$(mock_sent); t0=$(now)
-  generator --url "http://127.0.0.1:$SERVER_PORT/webhooks/whatsapp" --rate "$RATE" >"$WORK/sqlite-grown-rate.json"
-  t1=$(now); m1=$(mock_sent)
-  python3 -c 'import sys; m0,m1,t0,t1=map(float,sys.argv[1:]); print(f"{(m1-m0)/(t1-t0):.1f}")' \
-    "$m0" "$m1" "$t0" "$t1" >"$WORK/sqlite-grown-rate.replies"
+  latency_run sqlite-grown-rate
   GROWN_BY=$(for f in "$WORK"/sustain-*.json; do jv "$f" acknowledged_incl_warmup; done \
     | python3 -c 'import sys; print(sum(int(float(x)) for x in sys.stdin if x.strip()))')
   log "SQLite: p99 at $RATE/s after the search: $(us_ms "$(jv "$WORK/sqlite-grown-rate.json" latency_us/p99)")"
