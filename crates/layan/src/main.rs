@@ -12,6 +12,7 @@ mod voice;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use server::unknown_env::IgnoredVar;
 use server::{AppState, Config, SystemClock};
 use std::io::Write;
 use std::path::PathBuf;
@@ -172,8 +173,17 @@ fn main() -> Result<()> {
         command => Cli { command, ..cli },
     };
     let config = Config::load(cli.config.as_deref(), std::env::vars()).context("configuration")?;
+    let ignored = server::unknown_env::ignored_vars(
+        std::env::vars_os().filter_map(|(name, _)| name.into_string().ok()),
+    );
+    // The server says it in its log, in the log's format; the one-shot commands on stderr.
+    if !matches!(cli.command, Command::Serve { .. }) {
+        for var in &ignored {
+            eprintln!("warning: {}", var.advice);
+        }
+    }
     match cli.command {
-        Command::Serve { demo } => runtime()?.block_on(serve(config, demo)),
+        Command::Serve { demo } => runtime()?.block_on(serve(config, demo, ignored)),
         Command::Demo { command } => runtime()?.block_on(demo_command(config, command)),
         Command::Bench {
             command: BenchCommand::Store { queries },
@@ -225,9 +235,12 @@ fn wib_today() -> NaiveDate {
     directory::hours::local_date(chrono::Utc::now(), wilayah::TimeZone::Wib)
 }
 
-async fn serve(mut config: Config, demo_flag: bool) -> Result<()> {
+async fn serve(mut config: Config, demo_flag: bool, ignored: Vec<IgnoredVar>) -> Result<()> {
     config.demo |= demo_flag;
     server::logging::init(&config);
+    for var in ignored {
+        tracing::warn!(variable = %var.name, "{}", var.advice);
+    }
     let store = server::db::open(&config)
         .await
         .context("opening the database")?;

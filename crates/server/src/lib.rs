@@ -29,6 +29,7 @@ pub mod sample;
 pub mod shared_reads;
 pub mod state;
 pub mod ticks;
+pub mod unknown_env;
 pub mod voice;
 pub mod webchat;
 

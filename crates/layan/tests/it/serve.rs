@@ -114,7 +114,12 @@ fn assert_no_full_identifiers(log: &str, sample: &[Value]) {
 async fn the_quick_start_serves_the_demo_on_sqlite_and_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let env = [("LAYAN_DATA_DIR", dir.path().display().to_string())];
-    let server = Server::start_demo(dir.path(), &[]);
+    // A misspelt setting is reported in the log, without its value.
+    let typo = [(
+        "LAYAN_WHATSAP_APP_SECRET",
+        "rahasia-salah-ketik".to_string(),
+    )];
+    let server = Server::start_demo(dir.path(), &typo);
     assert!(server.stdout.contains("/api/v1/openapi.json"));
     assert!(server.stdout.contains("/demo/outbox"));
     let sample = sample_json(&env);
@@ -134,6 +139,8 @@ async fn the_quick_start_serves_the_demo_on_sqlite_and_stops_cleanly() {
     let (clean, log) = server.terminate();
     assert!(clean, "SIGTERM shuts down gracefully with exit status 0");
     assert_no_full_identifiers(&log, &sample);
+    assert!(log.contains("did you mean LAYAN_WHATSAPP_APP_SECRET?"));
+    assert!(!log.contains("rahasia-salah-ketik"));
     assert!(dir.path().join("layan.db").exists());
 }
 
@@ -164,10 +171,13 @@ fn demo_commands_refuse_to_touch_real_data() {
     let sample = layan()
         .args(["demo", "sample"])
         .env("LAYAN_DATA_DIR", dir.path())
+        .env("LAYAN_OUTREACH_LEASE_SECS", "30")
         .output()
         .unwrap();
     assert!(!sample.status.success());
-    assert!(String::from_utf8_lossy(&sample.stderr).contains("not created as demo data"));
+    let said = String::from_utf8_lossy(&sample.stderr);
+    assert!(said.contains("not created as demo data"));
+    assert!(said.contains("warning: LAYAN_OUTREACH_LEASE_SECS is no longer used"));
 
     let generate = |n: &str| {
         layan()
