@@ -21,7 +21,7 @@ use channels::{Channel, OutboundRequest, SendDecision};
 use chrono::{DateTime, Duration as Span, Utc};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::{Claim, Outbound, SendOutcome};
+use store::{Claim, Outbound, OutboundId, SendOutcome};
 use tokio::sync::{Notify, Semaphore};
 
 struct Limits {
@@ -136,15 +136,21 @@ async fn run(sender: Arc<Sender>, concurrency: usize, role: Role) {
             };
             let sender = sender.clone();
             tokio::spawn(async move {
-                sender.send(row).await;
+                let outcome = sender.send(&row).await;
+                // The permits bound calls to the provider, not writes. Held until the outcome
+                // was committed, they made the sender's rate the permits over the commit's
+                // latency, which grows as the writer queues up: overloaded, the replies fell
+                // to about half of what the pipeline answered at its limit.
                 drop(permit);
+                sender.record(row.id, outcome).await;
             });
         }
     }
 }
 
 impl Sender {
-    async fn send(&self, row: Outbound) {
+    /// Waits for the channel's rate and the recipient's spacing, then calls the provider.
+    async fn send(&self, row: &Outbound) -> SendOutcome {
         let wait = {
             let now = Instant::now();
             match self.limits.lock() {
@@ -158,7 +164,7 @@ impl Sender {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        let outcome = self.attempt(&row).await;
+        let outcome = self.attempt(row).await;
         let result = match &outcome {
             SendOutcome::Sent { .. } => "sent",
             SendOutcome::Retry { .. } => "retry",
@@ -169,19 +175,25 @@ impl Sender {
             "layan_outbound_attempts_total",
             &[("channel", self.channel.as_str()), ("result", result)],
         );
+        outcome
+    }
+
+    /// Stores the outcome; the message stays leased until this commits, and the recipient's
+    /// next message waits for it.
+    async fn record(&self, id: OutboundId, outcome: SendOutcome) {
         let settled = !matches!(outcome, SendOutcome::Retry { .. });
         let mut delay = Duration::from_millis(50);
         for _ in 0..5 {
             match self
                 .writer
-                .complete(row.id, outcome.clone(), self.state.now())
+                .complete(id, outcome.clone(), self.state.now())
                 .await
             {
                 Ok(()) => break,
                 Err(e) => {
                     // Unrecorded, the message stays leased and is sent again when the lease
                     // ends: a possible duplicate, never a loss.
-                    tracing::warn!(channel = %self.channel, id = row.id.0, error = %e, "cannot record a send");
+                    tracing::warn!(channel = %self.channel, id = id.0, error = %e, "cannot record a send");
                     tokio::time::sleep(delay).await;
                     delay *= 4;
                 }
@@ -294,7 +306,7 @@ fn retry_at(now: DateTime<Utc>, row: &Outbound, retry_after_secs: Option<u64>) -
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use store::{OutboundId, StoredRequest};
+    use store::StoredRequest;
 
     fn row(id: i64, attempts: u32) -> Outbound {
         let t = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
