@@ -140,7 +140,9 @@ async fn run(sender: Arc<Sender>, concurrency: usize, role: Role) {
                 // The permits bound calls to the provider, not writes. Held until the outcome
                 // was committed, they made the sender's rate the permits over the commit's
                 // latency, which grows as the writer queues up: overloaded, the replies fell
-                // to about half of what the pipeline answered at its limit.
+                // to about half of what the pipeline answered at its limit. The outcomes
+                // waiting for a commit stay few: every row was claimed through the same
+                // writer, so no more can be sent than a few commits have claimed.
                 drop(permit);
                 sender.record(row.id, outcome).await;
             });
