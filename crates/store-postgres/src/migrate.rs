@@ -62,6 +62,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "broadcasts_fed_by_the_role",
         include_str!("../migrations/0013_broadcasts_fed_by_the_role.sql"),
     ),
+    (
+        14,
+        "turns_chained_per_address",
+        include_str!("../migrations/0014_turns_chained_per_address.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

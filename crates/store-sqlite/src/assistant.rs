@@ -72,11 +72,14 @@ pub(crate) fn append_turn(c: &Connection, t: NewTurn) -> Result<Turn> {
     Ok(t.stored(id, at))
 }
 
-/// Stores a turn; its new id.
+/// Stores a turn; its new id. The turn is linked to its address's newest one and becomes the
+/// newest itself (migration 14): the chain `recent_turns` walks, in place of an index that
+/// took a random page per turn.
 pub(crate) fn insert_turn(c: &Connection, t: &NewTurn) -> Result<TurnId> {
     c.prepare_cached(
-        "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at, \
+         previous_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+         (SELECT last_turn_id FROM addresses WHERE channel = ?1 AND address = ?2))",
     )
     .db()?
     .execute(params![
@@ -90,7 +93,15 @@ pub(crate) fn insert_turn(c: &Connection, t: &NewTurn) -> Result<TurnId> {
         millis(t.at),
     ])
     .db()?;
-    Ok(TurnId(c.last_insert_rowid()))
+    let id = c.last_insert_rowid();
+    c.prepare_cached(
+        "INSERT INTO addresses (channel, address, last_turn_id) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (channel, address) DO UPDATE SET last_turn_id = excluded.last_turn_id",
+    )
+    .db()?
+    .execute(params![t.channel, t.sender, id])
+    .db()?;
+    Ok(TurnId(id))
 }
 
 fn turn(r: &Row<'_>) -> Result<Turn> {
@@ -107,6 +118,8 @@ fn turn(r: &Row<'_>) -> Result<Turn> {
     })
 }
 
+/// The address's newest `limit` turns, newest first: the chain from the address's newest turn
+/// backwards, one rowid lookup per turn, whatever the table's size.
 pub(crate) fn recent_turns(
     c: &Connection,
     channel: &str,
@@ -115,8 +128,14 @@ pub(crate) fn recent_turns(
 ) -> Result<Vec<Turn>> {
     query_all(
         c,
-        "SELECT id, channel, sender, direction, body, text, intent, participant_id, at \
-         FROM turns WHERE channel = ?1 AND sender = ?2 ORDER BY at DESC, id DESC LIMIT ?3",
+        "WITH RECURSIVE chain (id, depth) AS ( \
+             SELECT last_turn_id, 1 FROM addresses \
+             WHERE channel = ?1 AND address = ?2 AND last_turn_id IS NOT NULL AND ?3 > 0 \
+             UNION ALL \
+             SELECT t.previous_id, chain.depth + 1 FROM chain JOIN turns AS t ON t.id = chain.id \
+             WHERE t.previous_id IS NOT NULL AND chain.depth < ?3) \
+         SELECT id, channel, sender, direction, body, text, intent, participant_id, at \
+         FROM turns WHERE id IN (SELECT id FROM chain) ORDER BY at DESC, id DESC",
         params![channel, sender, limit],
         turn,
     )

@@ -364,7 +364,7 @@ pub(crate) fn inbox_stats(c: &Connection) -> Result<InboxStats> {
 /// text for both, so the 24-hour window means the same everywhere.
 pub(crate) fn last_inbound_sql(channel: &str, conversation: &str) -> String {
     format!(
-        "SELECT last_inbound_at FROM inbound_windows \
+        "SELECT last_inbound_at FROM addresses \
          WHERE channel = {channel} AND address = {conversation}"
     )
 }
@@ -377,7 +377,7 @@ pub(crate) fn last_inbound_at(
     static SQL: LazyLock<String> = LazyLock::new(|| last_inbound_sql("?1", "?2"));
     let ms: Option<i64> =
         query_one(c, &SQL, params![channel, conversation], |r| r.get(0).db())?.flatten();
-    ms.map(|ms| instant(ms, "inbound_windows.last_inbound_at"))
+    ms.map(|ms| instant(ms, "addresses.last_inbound_at"))
         .transpose()
 }
 
@@ -385,10 +385,10 @@ pub(crate) fn last_inbound_at(
 /// window from its own time; an older event processed late never narrows it.
 fn widen_window(tx: &Connection, inbox_id: InboxId) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO inbound_windows (channel, address, last_inbound_at) \
+        "INSERT INTO addresses (channel, address, last_inbound_at) \
          SELECT channel, conversation, occurred_at FROM inbox WHERE id = ?1 AND kind <> 'status' \
          ON CONFLICT (channel, address) DO UPDATE \
-         SET last_inbound_at = MAX(last_inbound_at, excluded.last_inbound_at)",
+         SET last_inbound_at = MAX(COALESCE(last_inbound_at, 0), excluded.last_inbound_at)",
     )
     .db()?
     .execute([inbox_id.0])

@@ -61,6 +61,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "broadcasts_fed_by_the_role",
         include_str!("../migrations/0013_broadcasts_fed_by_the_role.sql"),
     ),
+    (
+        14,
+        "turns_chained_per_address",
+        include_str!("../migrations/0014_turns_chained_per_address.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -222,8 +227,10 @@ mod tests {
                 (10, "738164".into(), None),
             ]
         );
-        let windows: Vec<(String, String, i64)> =
-            triples(&conn, "SELECT * FROM inbound_windows ORDER BY channel");
+        let windows: Vec<(String, String, i64)> = triples(
+            &conn,
+            "SELECT channel, address, last_inbound_at FROM addresses ORDER BY channel",
+        );
         assert_eq!(
             windows,
             [
@@ -323,6 +330,65 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexes, 3);
+    }
+
+    #[test]
+    fn the_turn_chains_start_from_the_turns_and_windows_already_stored() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&mut conn, 13);
+        // Two WhatsApp conversations interleaved, a voice call with no inbound message, and
+        // a Telegram address that wrote but has no turn.
+        conn.execute_batch(
+            "INSERT INTO turns (id, channel, sender, direction, body, text, at) VALUES \
+               (1, 'whatsapp', '6281', 'in', '{}', 'halo', 100), \
+               (2, 'whatsapp', '6282', 'in', '{}', 'pagi', 110), \
+               (3, 'whatsapp', '6281', 'out', '{}', 'Halo, Bapak/Ibu', 120), \
+               (4, 'voice', 'CA9', 'out', '{}', 'Tekan 1', 130), \
+               (5, 'whatsapp', '6281', 'in', '{}', 'cek status', 140);
+             INSERT INTO inbound_windows (channel, address, last_inbound_at) VALUES \
+               ('whatsapp', '6281', 140), ('whatsapp', '6282', 110), ('telegram', '77', 90);",
+        )
+        .unwrap();
+
+        run(&mut conn).unwrap();
+
+        let addresses: Vec<(String, Option<i64>, Option<i64>)> = triples(
+            &conn,
+            "SELECT channel || ':' || address, last_inbound_at, last_turn_id FROM addresses \
+             ORDER BY channel, address",
+        );
+        assert_eq!(
+            addresses,
+            [
+                ("telegram:77".into(), Some(90), None),
+                ("voice:CA9".into(), None, Some(4)),
+                ("whatsapp:6281".into(), Some(140), Some(5)),
+                ("whatsapp:6282".into(), Some(110), Some(2)),
+            ]
+        );
+        let links: Vec<(i64, String, Option<i64>)> = triples(
+            &conn,
+            "SELECT id, sender, previous_id FROM turns ORDER BY id",
+        );
+        assert_eq!(
+            links,
+            [
+                (1, "6281".into(), None),
+                (2, "6282".into(), None),
+                (3, "6281".into(), Some(1)),
+                (4, "CA9".into(), None),
+                (5, "6281".into(), Some(3)),
+            ]
+        );
+        let left: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE name IN \
+                 ('inbound_windows', 'turns_conversation')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]

@@ -372,7 +372,7 @@ pub(crate) fn broadcast_waiting(
             last_inbound_at: r
                 .get::<_, Option<i64>>(6)
                 .db()?
-                .map(|ms| instant(ms, "inbound_windows.last_inbound_at"))
+                .map(|ms| instant(ms, "addresses.last_inbound_at"))
                 .transpose()?,
         })
     })

@@ -104,6 +104,83 @@ async fn turns_are_kept_and_listed_most_recent_first(db: &Harness) {
 }
 story!(turns_are_kept_and_listed_most_recent_first);
 
+/// A conversation's newest turns are its own whatever else is written between them: the same
+/// sender on another channel, other senders, and more turns than are asked for.
+async fn a_long_conversation_lists_only_its_own_newest_turns(db: &Harness) {
+    seeded(db.store.as_ref()).await;
+    let addressed = |channel: &str, sender: &str, text: String, minute: u32| NewTurn {
+        channel: channel.into(),
+        sender: sender.into(),
+        ..turn(
+            if minute.is_multiple_of(2) {
+                "in"
+            } else {
+                "out"
+            },
+            &text,
+            minute,
+        )
+    };
+    for minute in 0..45 {
+        for (channel, sender) in [
+            ("whatsapp", "6281"),
+            ("telegram", "6281"),
+            ("whatsapp", "6282"),
+        ] {
+            let text = format!("{channel} {sender} {minute}");
+            db.store
+                .append_turn(addressed(channel, sender, text, minute))
+                .await
+                .unwrap();
+        }
+    }
+
+    let texts =
+        |turns: Vec<store::Turn>| -> Vec<String> { turns.into_iter().map(|t| t.text).collect() };
+    let newest = texts(db.store.recent_turns("whatsapp", "6281", 25).await.unwrap());
+    let expected: Vec<String> = (20..45)
+        .rev()
+        .map(|minute| format!("whatsapp 6281 {minute}"))
+        .collect();
+    assert_eq!(newest, expected);
+    assert_eq!(
+        texts(
+            db.reopen()
+                .await
+                .recent_turns("telegram", "6281", 2)
+                .await
+                .unwrap()
+        ),
+        ["telegram 6281 44", "telegram 6281 43"]
+    );
+    assert_eq!(
+        db.store
+            .recent_turns("whatsapp", "6282", 100)
+            .await
+            .unwrap()
+            .len(),
+        45
+    );
+    assert!(db
+        .store
+        .recent_turns("whatsapp", "6281", 0)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(db
+        .store
+        .recent_turns("whatsapp", "6283", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // Turns alone open no 24-hour window: only a message the address wrote does.
+    assert_eq!(
+        db.store.last_inbound_at("whatsapp", "6281").await.unwrap(),
+        None
+    );
+}
+story!(a_long_conversation_lists_only_its_own_newest_turns);
+
 async fn a_case_gets_a_number_and_is_found_by_it_and_by_participant(db: &Harness) {
     let world = seeded(db.store.as_ref()).await;
     let new = |kind: &str, prefix: &str, minute: u32| NewCase {
