@@ -67,6 +67,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "turns_chained_per_address",
         include_str!("../migrations/0014_turns_chained_per_address.sql"),
     ),
+    (
+        15,
+        "no_index_for_the_demo_outbox",
+        include_str!("../migrations/0015_no_index_for_the_demo_outbox.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.
