@@ -438,7 +438,8 @@ impl Exchange<'_> {
         let n = shared.next_id();
         let (answer_body, message_id) = match &endpoint {
             Endpoint::WhatsApp { .. } => {
-                let id = valid.message.then(|| shared.wamid(n));
+                let to = valid.recipient.as_deref().unwrap_or_default();
+                let id = valid.message.then(|| shared.wamid(n, to));
                 (
                     whatsapp::success(&valid, &body, id.as_deref().unwrap_or("")),
                     id,

@@ -172,8 +172,21 @@ impl Shared {
         self.ids.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    pub(crate) fn wamid(&self, n: u64) -> String {
-        format!("wamid.HBgMOCK{:08X}{n:012}", self.instance)
+    /// A message id in WhatsApp's shape: `wamid.` and the base64 of a record that begins with
+    /// the recipient's number. Like real ones, they sort by recipient, not by time, so what
+    /// indexes them sees the random inserts it would in production.
+    pub(crate) fn wamid(&self, n: u64, recipient: &str) -> String {
+        use base64::Engine as _;
+        let mut raw = Vec::with_capacity(48);
+        raw.extend_from_slice(&[0x1C, 0x18, recipient.len() as u8]);
+        raw.extend_from_slice(recipient.as_bytes());
+        raw.extend_from_slice(&[0x15, 0x02, 0x00, 0x11, 0x18, 0x12]);
+        raw.extend_from_slice(format!("{:08X}{n:010X}", self.instance).as_bytes());
+        raw.push(0x00);
+        format!(
+            "wamid.{}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
     }
 
     pub(crate) fn mid(&self, n: u64) -> String {
@@ -248,5 +261,25 @@ impl Shared {
         self.status_delivered.store(0, Ordering::Relaxed);
         self.status_failures.store(0, Ordering::Relaxed);
         self.accepted_changed.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    #[test]
+    fn wamids_are_shaped_like_whatsapps_and_sort_by_recipient_not_by_time() {
+        let shared = Shared::new(MockConfig::default());
+        let budi = shared.wamid(2, "6281234567890");
+        assert!(budi.starts_with("wamid.HBgN"), "{budi}");
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&budi["wamid.".len()..])
+            .unwrap();
+        assert_eq!(&raw[3..16], b"6281234567890");
+        assert_ne!(budi, shared.wamid(3, "6281234567890"));
+        // Sent later, to a number that sorts first: its id sorts first too.
+        assert!(shared.wamid(9, "6281111111111") < budi);
     }
 }
