@@ -283,3 +283,55 @@ pub(crate) fn cases_for_participant(
         case,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    const ADDRESSES: [(&str, &str); 3] = [
+        ("whatsapp", "6281"),
+        ("telegram", "6281"),
+        ("whatsapp", "6282"),
+    ];
+
+    proptest! {
+        /// Whatever the interleaving, `recent_turns` gives an address's newest turns as
+        /// stored (by insertion), ordered by time, newest first: what the chain promises.
+        #[test]
+        fn the_chain_lists_the_newest_turns_of_each_address(
+            turns in prop::collection::vec((0..ADDRESSES.len(), 0i64..600), 0..80),
+            asked in prop::collection::vec((0..ADDRESSES.len(), 0u32..30), 1..6),
+        ) {
+            let mut c = Connection::open_in_memory().unwrap();
+            crate::migrate::run(&mut c).unwrap();
+            let mut stored = Vec::new();
+            for (i, (who, second)) in turns.iter().enumerate() {
+                let (channel, sender) = ADDRESSES[*who];
+                let turn = NewTurn {
+                    channel: channel.into(),
+                    sender: sender.into(),
+                    direction: "in".into(),
+                    body: serde_json::json!({"type": "text"}),
+                    text: format!("turn {i}"),
+                    intent: None,
+                    participant_id: None,
+                    at: Utc.timestamp_opt(1_790_000_000 + second, 0).unwrap(),
+                };
+                let id = insert_turn(&c, &turn).unwrap();
+                stored.push((*who, id.0, millis(turn.at), turn.text));
+            }
+            for (who, limit) in asked {
+                let (channel, sender) = ADDRESSES[who];
+                let mut expected: Vec<_> =
+                    stored.iter().filter(|t| t.0 == who).rev().take(limit as usize).collect();
+                expected.sort_by_key(|t| std::cmp::Reverse((t.2, t.1)));
+                let expected: Vec<&str> = expected.iter().map(|t| t.3.as_str()).collect();
+                let listed = recent_turns(&c, channel, sender, limit).unwrap();
+                let listed: Vec<&str> = listed.iter().map(|t| t.text.as_str()).collect();
+                prop_assert_eq!(listed, expected);
+            }
+        }
+    }
+}
