@@ -94,11 +94,12 @@ fn common_pragmas(
         .map_err(map)?;
     conn.pragma_update(None, "temp_store", "MEMORY")
         .map_err(map)?;
-    // Readers lose their page cache whenever another connection commits (WAL); with the file
-    // mapped, a re-read page costs a memory access instead of a read into a fresh cache page.
-    // Address space only: the kernel's page cache backs it.
-    conn.pragma_update(None, "mmap_size", 1_i64 << 30)
-        .map_err(map)?;
+    // No memory map. A reader loses its page cache whenever another connection has committed
+    // (WAL), and SQLite then unmaps the whole file as well (`pagerBeginReadTransaction`), so
+    // with a map every read after a commit paid for munmap, a fresh mmap and page faults on
+    // top of re-reading its pages. Without it a re-read page is one pread from the kernel's
+    // page cache: 9% less server CPU per event in scripts/bench-drain.sh (BENCHMARKS.md).
+    conn.pragma_update(None, "mmap_size", 0_i64).map_err(map)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
