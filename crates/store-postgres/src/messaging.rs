@@ -16,6 +16,7 @@ use store::{
     NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
     Result, SendOutcome, StoreError, StoredRequest,
 };
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Statement};
 
 fn request_json(r: &StoredRequest) -> Result<String> {
@@ -502,37 +503,83 @@ const MARK_PROCESSED: &str = concat!(
      SELECT COUNT(*) FROM marked"
 );
 
-/// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL). It is
-/// matched by the provider's id, or by our id when the provider echoes it back, which settles
-/// a `sending` row whose answer a crash cut off (and teaches it the provider's id).
-const APPLY_DELIVERY: &str =
-    "UPDATE outbound SET status = $4, error_code = COALESCE($5, error_code), \
-     provider_message_id = COALESCE(provider_message_id, $2), lease_until = NULL, \
-     updated_at = $6 \
-     WHERE channel = $1 AND (provider_message_id = $2 OR id = $3) \
-     AND (CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 \
-          WHEN 'read' THEN 4 ELSE 0 END) < $7";
+/// A status's update; the argument says which message of channel $1 it is about.
+macro_rules! apply_delivery {
+    ($matching:literal) => {
+        concat!(
+            "UPDATE outbound SET status = $3, error_code = COALESCE($4, error_code), \
+             provider_message_id = COALESCE(provider_message_id, $2), lease_until = NULL, \
+             updated_at = $5 WHERE ",
+            $matching,
+            " AND (CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 \
+             WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 0 END) < $6"
+        )
+    };
+}
 
+const APPLY_BY_OUR_ID: &str = apply_delivery!(
+    "id = $7 AND channel = $1 AND (provider_message_id IS NULL OR provider_message_id = $2)"
+);
+const APPLY_BY_INDEXED_PROVIDER_ID: &str =
+    apply_delivery!("channel = $1 AND channel <> 'whatsapp' AND provider_message_id = $2");
+const APPLY_BY_RECENT_WAMID: &str = apply_delivery!(
+    "id > (SELECT COALESCE(MAX(id), 0) FROM outbound) - $7 AND channel = $1 \
+     AND provider_message_id = $2"
+);
+
+/// How many of the newest messages a WhatsApp status without our id is looked for among.
+const RECENT_WHATSAPP_WINDOW: i64 = 10_000;
+
+/// The three ways a status finds its message, one statement each: a statement for all three
+/// gets a generic plan that walks the newest messages even when our id is known.
+pub(crate) struct DeliveryStatements {
+    by_our_id: Statement,
+    by_indexed_provider_id: Statement,
+    by_recent_wamid: Statement,
+}
+
+impl DeliveryStatements {
+    async fn prepare(conn: &mut Connection) -> Result<Self> {
+        Ok(DeliveryStatements {
+            by_our_id: conn.prepare(APPLY_BY_OUR_ID).await?,
+            by_indexed_provider_id: conn.prepare(APPLY_BY_INDEXED_PROVIDER_ID).await?,
+            by_recent_wamid: conn.prepare(APPLY_BY_RECENT_WAMID).await?,
+        })
+    }
+}
+
+/// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL), and
+/// teaches a message whose send answer a crash cut off the provider's id. The same rule as the
+/// SQLite store's `apply_delivery`: the message is ours by id when the provider echoes it
+/// (unless that message learnt another provider id: another sender's status on the same
+/// number); otherwise it is found by the provider's id, through `outbound_provider_message` on
+/// the channels indexed there and among the newest [`RECENT_WHATSAPP_WINDOW`] messages on
+/// WhatsApp.
 async fn apply_delivery(
     client: &(impl GenericClient + Sync),
-    st: &Statement,
+    st: &DeliveryStatements,
     d: &DeliveryUpdate,
 ) -> Result<()> {
-    client
-        .execute(
-            st,
-            &[
-                &d.channel,
-                &d.provider_message_id,
-                &d.outbound_id.map(|i| i.0),
-                &d.state.as_str(),
-                &d.error_code,
-                &stored_instant(d.at),
-                &i32::from(d.state.rank()),
-            ],
-        )
-        .await
-        .db()?;
+    let (statement, seventh) = match d.outbound_id {
+        Some(ours) => (&st.by_our_id, Some(ours.0)),
+        None if d.channel == "whatsapp" => (&st.by_recent_wamid, Some(RECENT_WHATSAPP_WINDOW)),
+        None => (&st.by_indexed_provider_id, None),
+    };
+    let (state, at, rank) = (
+        d.state.as_str(),
+        stored_instant(d.at),
+        i32::from(d.state.rank()),
+    );
+    let mut values: Vec<&(dyn ToSql + Sync)> = vec![
+        &d.channel,
+        &d.provider_message_id,
+        &state,
+        &d.error_code,
+        &at,
+        &rank,
+    ];
+    values.extend(seventh.as_ref().map(|v| v as &(dyn ToSql + Sync)));
+    client.execute(statement, &values).await.db()?;
     Ok(())
 }
 
@@ -543,7 +590,7 @@ pub(crate) struct ProcessedStatements {
     turn: Statement,
     conversation: Statement,
     outbound: Statement,
-    delivery: Statement,
+    delivery: DeliveryStatements,
 }
 
 impl ProcessedStatements {
@@ -553,7 +600,7 @@ impl ProcessedStatements {
             turn: conn.prepare(assistant::APPEND_TURN).await?,
             conversation: conn.prepare(assistant::SAVE_CONVERSATION).await?,
             outbound: conn.prepare(INSERT_OUTBOUND).await?,
-            delivery: conn.prepare(APPLY_DELIVERY).await?,
+            delivery: DeliveryStatements::prepare(conn).await?,
         })
     }
 }

@@ -72,6 +72,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "no_index_for_the_demo_outbox",
         include_str!("../migrations/0015_no_index_for_the_demo_outbox.sql"),
     ),
+    (
+        16,
+        "whatsapp_statuses_by_our_id",
+        include_str!("../migrations/0016_whatsapp_statuses_by_our_id.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.

@@ -396,26 +396,72 @@ fn widen_window(tx: &Connection, inbox_id: InboxId) -> Result<()> {
     Ok(())
 }
 
-fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "UPDATE outbound SET status = ?4, error_code = COALESCE(?5, error_code), \
+/// How many of the newest messages a WhatsApp status without our id is looked for among.
+/// Every WhatsApp send carries our id (`biz_opaque_callback_data`), which the provider
+/// echoes in its statuses, so this search is a fallback that should not happen; the bound
+/// keeps its cost (a walk back through the newest rows, on the writer) small whatever the
+/// outbox's size.
+const RECENT_WHATSAPP_WINDOW: i64 = 10_000;
+
+/// A status's update; `matching` says which message of channel ?1 it is about.
+fn apply_delivery_sql(matching: &str) -> String {
+    format!(
+        "UPDATE outbound SET status = ?3, error_code = COALESCE(?4, error_code), \
          provider_message_id = COALESCE(provider_message_id, ?2), lease_until = NULL, \
-         updated_at = ?6 \
-         WHERE channel = ?1 AND (provider_message_id = ?2 OR id = ?3) AND ({RANK}) < ?7"
-        )
-    });
-    c.prepare_cached(&SQL)
+         updated_at = ?5 WHERE ({RANK}) < ?6 AND {matching}"
+    )
+}
+
+static APPLY_BY_OUR_ID: LazyLock<String> = LazyLock::new(|| {
+    apply_delivery_sql(
+        "id = ?7 AND channel = ?1 \
+         AND (provider_message_id IS NULL OR provider_message_id = ?2)",
+    )
+});
+
+// `channel <> 'whatsapp'` is spelled out so that the partial index can serve the query.
+static APPLY_BY_INDEXED_PROVIDER_ID: LazyLock<String> = LazyLock::new(|| {
+    apply_delivery_sql("channel = ?1 AND channel <> 'whatsapp' AND provider_message_id = ?2")
+});
+
+// `+channel` keeps the planner off `outbound_due`, whose (channel) prefix would walk every
+// message of the channel: the walk is over the newest rows by id, and stops there.
+static APPLY_BY_RECENT_WAMID: LazyLock<String> = LazyLock::new(|| {
+    apply_delivery_sql(
+        "id > (SELECT IFNULL(MAX(id), 0) FROM outbound) - ?7 AND +channel = ?1 \
+         AND provider_message_id = ?2",
+    )
+});
+
+/// A status only raises a message's state ([`OutboxState::rank`]); it teaches a message
+/// whose send answer a crash cut off the provider's id.
+///
+/// Which message it is about:
+/// - our id, when the provider echoed it, unless that message has learnt another provider
+///   id (then the status is another sender's on the same number, whose ids overlap ours);
+/// - otherwise the provider's id: through `outbound_provider_message` on the channels that
+///   need it, and among the newest [`RECENT_WHATSAPP_WINDOW`] messages on WhatsApp, whose
+///   wamids are not indexed. A wamid sorts by recipient, so its index took a page write at
+///   a random place for every message sent, for statuses that name our id anyway.
+fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
+    let (statement, seventh): (&str, Option<i64>) = match d.outbound_id {
+        Some(ours) => (&APPLY_BY_OUR_ID, Some(ours.0)),
+        None if d.channel == "whatsapp" => (&APPLY_BY_RECENT_WAMID, Some(RECENT_WHATSAPP_WINDOW)),
+        None => (&APPLY_BY_INDEXED_PROVIDER_ID, None),
+    };
+    let (state, at, rank) = (d.state.as_str(), millis(d.at), d.state.rank());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+        &d.channel,
+        &d.provider_message_id,
+        &state,
+        &d.error_code,
+        &at,
+        &rank,
+    ];
+    values.extend(seventh.as_ref().map(|v| v as &dyn rusqlite::ToSql));
+    c.prepare_cached(statement)
         .db()?
-        .execute(params![
-            d.channel,
-            d.provider_message_id,
-            d.outbound_id.map(|i| i.0),
-            d.state.as_str(),
-            d.error_code,
-            millis(d.at),
-            d.state.rank(),
-        ])
+        .execute(rusqlite::params_from_iter(values))
         .db()?;
     Ok(())
 }
@@ -511,4 +557,107 @@ fn apply(tx: &Connection, op: &WriteOp) -> Result<WriteResult> {
         }
         WriteOp::Claim { channel, claim } => WriteResult::Claimed(claim_in(tx, channel, *claim)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn db() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::migrate::run(&mut c).unwrap();
+        c
+    }
+
+    /// `n` WhatsApp messages, sent: message `i` learnt the wamid `wamid.i`.
+    fn sent_messages(c: &Connection, n: i64) {
+        c.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
+             INSERT INTO outbound (id, channel, recipient, purpose, body, status, created_at, \
+             request, provider_message_id, updated_at) \
+             SELECT i, 'whatsapp', '62812' || i, 'reply', 'Halo', 'sent', 0, '{}', \
+             'wamid.' || i, 0 FROM n",
+            [n],
+        )
+        .unwrap();
+    }
+
+    fn status(wamid: &str, ours: Option<i64>) -> DeliveryUpdate {
+        DeliveryUpdate {
+            channel: "whatsapp".into(),
+            provider_message_id: wamid.into(),
+            outbound_id: ours.map(OutboundId),
+            state: OutboxState::Delivered,
+            error_code: None,
+            at: Utc.timestamp_opt(1_795_000_000, 0).unwrap(),
+        }
+    }
+
+    fn state_of(c: &Connection, id: i64) -> String {
+        c.query_row("SELECT status FROM outbound WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_whatsapp_status_without_our_id_is_looked_for_among_the_newest_messages_only() {
+        let c = db();
+        let n = RECENT_WHATSAPP_WINDOW + 5;
+        sent_messages(&c, n);
+        let (oldest_in_window, newest_outside) = (n - RECENT_WHATSAPP_WINDOW + 1, 5);
+        for id in [oldest_in_window, newest_outside] {
+            apply_delivery(&c, &status(&format!("wamid.{id}"), None)).unwrap();
+        }
+        assert_eq!(state_of(&c, oldest_in_window), "delivered");
+        assert_eq!(state_of(&c, newest_outside), "sent");
+        // Naming our id, the same status finds a message of any age.
+        apply_delivery(&c, &status("wamid.5", Some(5))).unwrap();
+        assert_eq!(state_of(&c, 5), "delivered");
+    }
+
+    /// The plan SQLite chose for `sql`, one line per step.
+    fn plan(c: &Connection, sql: &str) -> String {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let steps = stmt
+            .query_map(
+                rusqlite::params_from_iter((0..stmt.parameter_count()).map(|_| "x")),
+                |r| r.get::<_, String>(3),
+            )
+            .unwrap();
+        steps.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn no_status_scans_the_outbox() {
+        let c = db();
+        sent_messages(&c, 100);
+        // Whichever statement a status takes, it is a search, never a scan of `outbound`,
+        // with the table's statistics or without.
+        let statements = [
+            (
+                APPLY_BY_OUR_ID.as_str(),
+                "USING INTEGER PRIMARY KEY (rowid=?)",
+            ),
+            (
+                APPLY_BY_RECENT_WAMID.as_str(),
+                "USING INTEGER PRIMARY KEY (rowid>?)",
+            ),
+            (
+                APPLY_BY_INDEXED_PROVIDER_ID.as_str(),
+                "USING INDEX outbound_provider_message",
+            ),
+        ];
+        for analysed in [false, true] {
+            if analysed {
+                c.execute_batch("ANALYZE").unwrap();
+            }
+            for (sql, expected) in statements {
+                let plan = plan(&c, sql);
+                assert!(plan.contains(expected), "{sql}\n{plan}");
+                assert!(!plan.contains("SCAN outbound"), "{sql}\n{plan}");
+            }
+        }
+    }
 }

@@ -1056,6 +1056,47 @@ async fn delivery_statuses_only_move_a_message_forward(db: &Harness) {
     )
     .await;
     assert_eq!(row(db, m3).await.status, "delivered");
+    // Our id beside a wamid other than the one the message learnt: another sender's message
+    // on the same business number (its ids overlap ours), not this one.
+    deliver(
+        db,
+        vec![status(&wamid(7), Some(m3), OutboxState::Read, None, 4)],
+    )
+    .await;
+    assert_eq!(row(db, m3).await.status, "delivered");
+    deliver(
+        db,
+        vec![status(&wamid(3), Some(m3), OutboxState::Read, None, 5)],
+    )
+    .await;
+    assert_eq!(row(db, m3).await.status, "read");
+
+    // Another channel's status names the message by the provider's id alone.
+    let mid =
+        "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P";
+    let m5 = enqueue(
+        db,
+        NewOutbound {
+            channel: "messenger".into(),
+            ..reply("24536171512345678", "Kartu Anda AKTIF", 0)
+        },
+    )
+    .await
+    .id;
+    assert_eq!(claim(db, "messenger", lease(min(1))).await, [m5]);
+    let answer = SendOutcome::Sent {
+        provider_message_id: Some(mid.into()),
+    };
+    complete(db, m5, answer, 2).await;
+    deliver(
+        db,
+        vec![DeliveryUpdate {
+            channel: "messenger".into(),
+            ..status(mid, None, OutboxState::Delivered, None, 3)
+        }],
+    )
+    .await;
+    assert_eq!(row(db, m5).await.status, "delivered");
 
     // A status about a message we do not know changes nothing.
     deliver(
