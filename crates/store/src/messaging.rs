@@ -139,7 +139,11 @@ impl std::fmt::Display for OutboxState {
     }
 }
 
-/// A provider's delivery report about one of our messages.
+/// A provider's delivery report about one of our messages. It is about the message with our
+/// id when it carries one, unless that message recorded another provider id (then it is
+/// another sender's on the same business number); otherwise about the message with its
+/// provider id, which on WhatsApp is looked for among the newest 10,000 messages only (every
+/// WhatsApp send carries our id, so a status without it should not happen).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryUpdate {
     pub channel: String,
