@@ -527,9 +527,6 @@ const APPLY_BY_RECENT_WAMID: &str = apply_delivery!(
      AND provider_message_id = $2"
 );
 
-/// How many of the newest messages a WhatsApp status without our id is looked for among.
-const RECENT_WHATSAPP_WINDOW: i64 = 10_000;
-
 /// The three ways a status finds its message, one statement each: a statement for all three
 /// gets a generic plan that walks the newest messages even when our id is known.
 pub(crate) struct DeliveryStatements {
@@ -549,12 +546,11 @@ impl DeliveryStatements {
 }
 
 /// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL), and
-/// teaches a message whose send answer a crash cut off the provider's id. The same rule as the
-/// SQLite store's `apply_delivery`: the message is ours by id when the provider echoes it
-/// (unless that message learnt another provider id: another sender's status on the same
-/// number); otherwise it is found by the provider's id, through `outbound_provider_message` on
-/// the channels indexed there and among the newest [`RECENT_WHATSAPP_WINDOW`] messages on
-/// WhatsApp.
+/// teaches a message whose send answer a crash cut off the provider's id. Which message, as
+/// [`DeliveryUpdate`] says and as the SQLite store's `apply_delivery` finds it: ours by id
+/// when the provider echoes it (unless that message learnt another provider id); otherwise
+/// by the provider's id, through `outbound_provider_message` on the channels indexed there
+/// and among the newest messages on WhatsApp.
 async fn apply_delivery(
     client: &(impl GenericClient + Sync),
     st: &DeliveryStatements,
@@ -562,7 +558,10 @@ async fn apply_delivery(
 ) -> Result<()> {
     let (statement, seventh) = match d.outbound_id {
         Some(ours) => (&st.by_our_id, Some(ours.0)),
-        None if d.channel == "whatsapp" => (&st.by_recent_wamid, Some(RECENT_WHATSAPP_WINDOW)),
+        None if d.channel == "whatsapp" => (
+            &st.by_recent_wamid,
+            Some(store::RECENT_WHATSAPP_STATUS_WINDOW),
+        ),
         None => (&st.by_indexed_provider_id, None),
     };
     let (state, at, rank) = (

@@ -12,6 +12,7 @@ use store::{
     BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
     NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
     Result, SendOutcome, StoreError, StoredRequest, WriteOp, WriteResult,
+    RECENT_WHATSAPP_STATUS_WINDOW,
 };
 
 /// No earlier unfinished message to the same recipient (`o` is the candidate).
@@ -396,13 +397,6 @@ fn widen_window(tx: &Connection, inbox_id: InboxId) -> Result<()> {
     Ok(())
 }
 
-/// How many of the newest messages a WhatsApp status without our id is looked for among.
-/// Every WhatsApp send carries our id (`biz_opaque_callback_data`), which the provider
-/// echoes in its statuses, so this search is a fallback that should not happen; the bound
-/// keeps its cost (a walk back through the newest rows, on the writer) small whatever the
-/// outbox's size.
-const RECENT_WHATSAPP_WINDOW: i64 = 10_000;
-
 /// A status's update; `matching` says which message of channel ?1 it is about.
 fn apply_delivery_sql(matching: &str) -> String {
     format!(
@@ -440,13 +434,15 @@ static APPLY_BY_RECENT_WAMID: LazyLock<String> = LazyLock::new(|| {
 /// - our id, when the provider echoed it, unless that message has learnt another provider
 ///   id (then the status is another sender's on the same number, whose ids overlap ours);
 /// - otherwise the provider's id: through `outbound_provider_message` on the channels that
-///   need it, and among the newest [`RECENT_WHATSAPP_WINDOW`] messages on WhatsApp, whose
-///   wamids are not indexed. A wamid sorts by recipient, so its index took a page write at
-///   a random place for every message sent, for statuses that name our id anyway.
+///   need it, and among the newest [`RECENT_WHATSAPP_STATUS_WINDOW`] messages on WhatsApp,
+///   whose wamids are not indexed. A wamid sorts by recipient, so its index took a page
+///   write at a random place for every message sent, for statuses that name our id anyway.
 fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
     let (statement, seventh): (&str, Option<i64>) = match d.outbound_id {
         Some(ours) => (&APPLY_BY_OUR_ID, Some(ours.0)),
-        None if d.channel == "whatsapp" => (&APPLY_BY_RECENT_WAMID, Some(RECENT_WHATSAPP_WINDOW)),
+        None if d.channel == "whatsapp" => {
+            (&APPLY_BY_RECENT_WAMID, Some(RECENT_WHATSAPP_STATUS_WINDOW))
+        }
         None => (&APPLY_BY_INDEXED_PROVIDER_ID, None),
     };
     let (state, at, rank) = (d.state.as_str(), millis(d.at), d.state.rank());
@@ -604,9 +600,9 @@ mod tests {
     #[test]
     fn a_whatsapp_status_without_our_id_is_looked_for_among_the_newest_messages_only() {
         let c = db();
-        let n = RECENT_WHATSAPP_WINDOW + 5;
+        let n = RECENT_WHATSAPP_STATUS_WINDOW + 5;
         sent_messages(&c, n);
-        let (oldest_in_window, newest_outside) = (n - RECENT_WHATSAPP_WINDOW + 1, 5);
+        let (oldest_in_window, newest_outside) = (n - RECENT_WHATSAPP_STATUS_WINDOW + 1, 5);
         for id in [oldest_in_window, newest_outside] {
             apply_delivery(&c, &status(&format!("wamid.{id}"), None)).unwrap();
         }

@@ -139,11 +139,17 @@ impl std::fmt::Display for OutboxState {
     }
 }
 
+/// How many of the newest messages a WhatsApp status without our id is looked for among (see
+/// [`DeliveryUpdate`]). The bound keeps the cost of that search small whatever the outbox's
+/// size: the stores do not index WhatsApp's ids.
+pub const RECENT_WHATSAPP_STATUS_WINDOW: i64 = 10_000;
+
 /// A provider's delivery report about one of our messages. It is about the message with our
 /// id when it carries one, unless that message recorded another provider id (then it is
 /// another sender's on the same business number); otherwise about the message with its
-/// provider id, which on WhatsApp is looked for among the newest 10,000 messages only (every
-/// WhatsApp send carries our id, so a status without it should not happen).
+/// provider id, which on WhatsApp is looked for among the newest
+/// [`RECENT_WHATSAPP_STATUS_WINDOW`] messages only (every WhatsApp send carries our id, so a
+/// status without it should not happen).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryUpdate {
     pub channel: String,
