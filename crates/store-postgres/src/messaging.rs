@@ -546,11 +546,8 @@ impl DeliveryStatements {
 }
 
 /// A status only raises a message's state ([`OutboxState::rank`], spelled out in SQL), and
-/// teaches a message whose send answer a crash cut off the provider's id. Which message, as
-/// [`DeliveryUpdate`] says and as the SQLite store's `apply_delivery` finds it: ours by id
-/// when the provider echoes it (unless that message learnt another provider id); otherwise
-/// by the provider's id, through `outbound_provider_message` on the channels indexed there
-/// and among the newest messages on WhatsApp.
+/// teaches a message whose send answer a crash cut off the provider's id. Which message it is
+/// about is [`DeliveryUpdate`]'s rule, as in the SQLite store.
 async fn apply_delivery(
     client: &(impl GenericClient + Sync),
     st: &DeliveryStatements,

@@ -427,16 +427,10 @@ static APPLY_BY_RECENT_WAMID: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// A status only raises a message's state ([`OutboxState::rank`]); it teaches a message
-/// whose send answer a crash cut off the provider's id.
-///
-/// Which message it is about:
-/// - our id, when the provider echoed it, unless that message has learnt another provider
-///   id (then the status is another sender's on the same number, whose ids overlap ours);
-/// - otherwise the provider's id: through `outbound_provider_message` on the channels that
-///   need it, and among the newest [`RECENT_WHATSAPP_STATUS_WINDOW`] messages on WhatsApp,
-///   whose wamids are not indexed. A wamid sorts by recipient, so its index took a page
-///   write at a random place for every message sent, for statuses that name our id anyway.
+/// A status only raises a message's state ([`OutboxState::rank`]), and teaches a message
+/// whose send answer a crash cut off the provider's id. Which message it is about is
+/// [`DeliveryUpdate`]'s rule: one statement per way of finding it (WhatsApp's wamids are not
+/// indexed, migration 16).
 fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
     let (statement, seventh): (&str, Option<i64>) = match d.outbound_id {
         Some(ours) => (&APPLY_BY_OUR_ID, Some(ours.0)),
