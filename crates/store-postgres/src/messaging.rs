@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use store::{
     BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
     NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
-    Result, SendOutcome, StoreError, StoredRequest,
+    Result, SendOutcome, StatusMatch, StoreError, StoredRequest,
 };
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Statement};
@@ -553,13 +553,10 @@ async fn apply_delivery(
     st: &DeliveryStatements,
     d: &DeliveryUpdate,
 ) -> Result<()> {
-    let (statement, seventh) = match d.outbound_id {
-        Some(ours) => (&st.by_our_id, Some(ours.0)),
-        None if d.channel == "whatsapp" => (
-            &st.by_recent_wamid,
-            Some(store::RECENT_WHATSAPP_STATUS_WINDOW),
-        ),
-        None => (&st.by_indexed_provider_id, None),
+    let (statement, seventh) = match d.matching() {
+        StatusMatch::OurId(ours) => (&st.by_our_id, Some(ours.0)),
+        StatusMatch::RecentProviderId { window } => (&st.by_recent_wamid, Some(window)),
+        StatusMatch::IndexedProviderId => (&st.by_indexed_provider_id, None),
     };
     let (state, at, rank) = (
         d.state.as_str(),

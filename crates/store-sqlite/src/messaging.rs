@@ -11,8 +11,7 @@ use std::sync::LazyLock;
 use store::{
     BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
     NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
-    Result, SendOutcome, StoreError, StoredRequest, WriteOp, WriteResult,
-    RECENT_WHATSAPP_STATUS_WINDOW,
+    Result, SendOutcome, StatusMatch, StoreError, StoredRequest, WriteOp, WriteResult,
 };
 
 /// No earlier unfinished message to the same recipient (`o` is the candidate).
@@ -432,12 +431,10 @@ static APPLY_BY_RECENT_WAMID: LazyLock<String> = LazyLock::new(|| {
 /// [`DeliveryUpdate`]'s rule: one statement per way of finding it (WhatsApp's wamids are not
 /// indexed, migration 16).
 fn apply_delivery(c: &Connection, d: &DeliveryUpdate) -> Result<()> {
-    let (statement, seventh): (&str, Option<i64>) = match d.outbound_id {
-        Some(ours) => (&APPLY_BY_OUR_ID, Some(ours.0)),
-        None if d.channel == "whatsapp" => {
-            (&APPLY_BY_RECENT_WAMID, Some(RECENT_WHATSAPP_STATUS_WINDOW))
-        }
-        None => (&APPLY_BY_INDEXED_PROVIDER_ID, None),
+    let (statement, seventh): (&str, Option<i64>) = match d.matching() {
+        StatusMatch::OurId(ours) => (&APPLY_BY_OUR_ID, Some(ours.0)),
+        StatusMatch::RecentProviderId { window } => (&APPLY_BY_RECENT_WAMID, Some(window)),
+        StatusMatch::IndexedProviderId => (&APPLY_BY_INDEXED_PROVIDER_ID, None),
     };
     let (state, at, rank) = (d.state.as_str(), millis(d.at), d.state.rank());
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![
@@ -553,6 +550,7 @@ fn apply(tx: &Connection, op: &WriteOp) -> Result<WriteResult> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use store::RECENT_WHATSAPP_STATUS_WINDOW;
 
     fn db() -> Connection {
         let mut c = Connection::open_in_memory().unwrap();

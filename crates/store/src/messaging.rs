@@ -163,6 +163,31 @@ pub struct DeliveryUpdate {
     pub at: DateTime<Utc>,
 }
 
+/// How a store finds the message a [`DeliveryUpdate`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusMatch {
+    /// By our id (and only if the message recorded no other provider id).
+    OurId(OutboundId),
+    /// By the provider's id among the newest `window` messages: WhatsApp's ids are not
+    /// indexed.
+    RecentProviderId { window: i64 },
+    /// By the provider's id, through its index.
+    IndexedProviderId,
+}
+
+impl DeliveryUpdate {
+    /// The rule above, decided once for both stores.
+    pub fn matching(&self) -> StatusMatch {
+        match self.outbound_id {
+            Some(ours) => StatusMatch::OurId(ours),
+            None if self.channel == "whatsapp" => StatusMatch::RecentProviderId {
+                window: RECENT_WHATSAPP_STATUS_WINDOW,
+            },
+            None => StatusMatch::IndexedProviderId,
+        }
+    }
+}
+
 /// Everything processing one inbox event produced, committed together.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProcessedEvent {
