@@ -1118,25 +1118,6 @@ pub(crate) mod tests {
         }
     }
 
-    /// An older program's schema: the migrations before `version`, recorded as applied.
-    pub(crate) async fn schema_before(tx: &tokio_postgres::Transaction<'_>, version: i32) {
-        tx.batch_execute(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
-             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-        )
-        .await
-        .unwrap();
-        for (v, name, sql) in MIGRATIONS.iter().filter(|m| m.0 < version) {
-            tx.batch_execute(sql).await.unwrap();
-            tx.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                &[v, name],
-            )
-            .await
-            .unwrap();
-        }
-    }
-
     pub(crate) async fn client(url: &str) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
             .await
@@ -1210,7 +1191,21 @@ pub(crate) mod tests {
         let mut old = client(&fresh.url).await;
         // The schema as it was before PANDAWA, with one case of that time.
         let tx = old.transaction().await.unwrap();
-        schema_before(&tx, 5).await;
+        tx.batch_execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .await
+        .unwrap();
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 < 5) {
+            tx.batch_execute(sql).await.unwrap();
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                &[version, name],
+            )
+            .await
+            .unwrap();
+        }
         tx.batch_execute(
             "INSERT INTO cases (number, kind, channel, sender, fields, status, created_at, \
              updated_at) VALUES ('ADU-000001', 'pengaduan', 'webchat', 'b', '{}', 'open', \

@@ -1305,7 +1305,7 @@ impl Store for PgStore {
                     concat!(
                         "SELECT ",
                         outbound_cols!(),
-                        " FROM outbound_full WHERE recipient = $1 \
+                        " FROM outbound WHERE recipient = $1 \
                          ORDER BY created_at DESC, id DESC LIMIT $2"
                     ),
                     &[&recipient, &limit],
@@ -1318,7 +1318,7 @@ impl Store for PgStore {
                     concat!(
                         "SELECT ",
                         outbound_cols!(),
-                        " FROM outbound_full ORDER BY created_at DESC, id DESC LIMIT $1"
+                        " FROM outbound ORDER BY created_at DESC, id DESC LIMIT $1"
                     ),
                     &[&limit],
                     rows::outbound,

@@ -29,13 +29,10 @@ pub(crate) fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
 
 // ---- the outbox ---------------------------------------------------------------------------
 
-/// The send state and the content in one statement (one round trip).
 pub(crate) const INSERT_OUTBOUND: &str =
-    "WITH o AS (INSERT INTO outbound (channel, recipient, purpose, status, created_at, \
-       sendable, attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, \
-       broadcast_id) \
-     VALUES ($1, $2, $3, $5, $6, $7::text IS NOT NULL, 0, $6, $8, $9, $6, $10, $11) RETURNING id) \
-     INSERT INTO outbound_content (id, body, request) SELECT id, $4, $7 FROM o RETURNING id";
+    "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
+     attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, broadcast_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10, $11) RETURNING id";
 
 /// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
 /// when it is unsendable.
@@ -103,26 +100,25 @@ pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
 /// Candidates are locked with SKIP LOCKED, so nodes claiming at the same moment share the due
 /// rows instead of queueing behind each other. A row is a candidate only when no earlier
 /// message to its recipient is still owed (a row without a request is never sent, so it
-/// never holds the line up). The claimed rows come back with their content, joined by id. `OFFSET 0` keeps that check a lookup per candidate in the
+/// never holds the line up). `OFFSET 0` keeps that check a lookup per candidate in the
 /// `(channel, recipient, id)` index: without it the planner may turn it into an anti-join,
 /// and on a fresh table (no statistics yet, so it expects one row) it picked one that
 /// compared every queued row with every other: 700 ms for 1,500 queued rows instead of 4 ms.
 pub(crate) const CLAIM: &str = concat!(
     "WITH due AS (SELECT o.id FROM outbound o \
-       WHERE o.channel = $1 AND o.sendable \
+       WHERE o.channel = $1 AND o.request IS NOT NULL \
          AND ((o.status = 'queued' AND o.next_attempt_at <= $2) \
            OR (o.status = 'sending' AND o.lease_until <= $4)) \
          AND NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
            AND e.recipient = o.recipient AND e.id < o.id \
-           AND e.status IN ('queued', 'sending') AND e.sendable OFFSET 0) \
+           AND e.status IN ('queued', 'sending') AND e.request IS NOT NULL OFFSET 0) \
        ORDER BY o.id LIMIT $5 \
        FOR UPDATE OF o SKIP LOCKED) \
-     UPDATE outbound o SET status = 'sending', lease_until = $3, attempts = o.attempts + 1, \
+     UPDATE outbound SET status = 'sending', lease_until = $3, attempts = attempts + 1, \
        updated_at = $2 \
-     FROM outbound_content c \
-     WHERE o.id IN (SELECT id FROM due) AND c.id = o.id \
+     WHERE id IN (SELECT id FROM due) \
      RETURNING ",
-    outbound_cols!(o, c)
+    outbound_cols!()
 );
 
 pub(crate) async fn claim(db: &PgStore, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
@@ -171,10 +167,10 @@ const COMPLETE_RETRY: &str =
     "UPDATE outbound SET status = 'queued', next_attempt_at = $2, lease_until = NULL, \
      error_code = $3, error_reason = $4, updated_at = $5 \
      WHERE id = $1 AND status IN ('queued', 'sending')";
-const COMPLETE_REPLACE: &str = "WITH o AS (UPDATE outbound SET status = 'queued', \
-       next_attempt_at = $3, lease_until = NULL, updated_at = $3 \
-     WHERE id = $1 AND status IN ('queued', 'sending') RETURNING id) \
-     UPDATE outbound_content c SET request = $2 FROM o WHERE c.id = o.id";
+const COMPLETE_REPLACE: &str =
+    "UPDATE outbound SET status = 'queued', request = $2, next_attempt_at = $3, \
+     lease_until = NULL, updated_at = $3 \
+     WHERE id = $1 AND status IN ('queued', 'sending')";
 const COMPLETE_FAILED: &str =
     "UPDATE outbound SET status = 'failed', lease_until = NULL, error_code = $2, \
      error_reason = $3, updated_at = $4 \
@@ -269,7 +265,7 @@ pub(crate) async fn list(db: &PgStore, filter: &OutboxFilter) -> Result<Vec<Outb
         concat!(
             "SELECT ",
             outbound_cols!(),
-            " FROM outbound_full WHERE ($1::text IS NULL OR channel = $1) \
+            " FROM outbound WHERE ($1::text IS NULL OR channel = $1) \
              AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3"
         ),
         &[
@@ -290,7 +286,7 @@ pub(crate) async fn retry(db: &PgStore, ids: &[OutboundId], now: DateTime<Utc>) 
         .prepare(
             "UPDATE outbound SET status = 'queued', attempts = 0, next_attempt_at = $2, \
              lease_until = NULL, updated_at = $2 \
-             WHERE status = 'failed' AND sendable \
+             WHERE status = 'failed' AND request IS NOT NULL \
              AND error_code IS DISTINCT FROM 'cancelled' \
              AND ($1::bigint[] IS NULL OR id = ANY ($1))",
         )

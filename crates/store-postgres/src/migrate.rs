@@ -77,11 +77,6 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "whatsapp_statuses_by_our_id",
         include_str!("../migrations/0016_whatsapp_statuses_by_our_id.sql"),
     ),
-    (
-        17,
-        "outbound_content_apart",
-        include_str!("../migrations/0017_outbound_content_apart.sql"),
-    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.
@@ -146,64 +141,5 @@ fn migration_error(e: tokio_postgres::Error) -> StoreError {
     match map(e) {
         StoreError::Unavailable(m) => StoreError::Unavailable(m),
         other => StoreError::Migration(other.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::casework::tests::{client, schema_before, Fresh};
-    use store::Store;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn the_outbox_split_keeps_each_message_whole() {
-        let fresh = Fresh::new().await;
-        let mut old = client(&fresh.url).await;
-        // The schema before migration 17, with a sent WhatsApp reply and an sms code.
-        let tx = old.transaction().await.unwrap();
-        schema_before(&tx, 17).await;
-        tx.batch_execute(
-            "INSERT INTO outbound (id, channel, recipient, purpose, body, status, created_at, \
-               request, provider_message_id, attempts, next_attempt_at, updated_at) VALUES \
-               (1, 'whatsapp', '6281234567890', 'reply', 'Halo', 'sent', \
-                '2026-11-24T01:00:00Z', '{\"path\":\"/1/messages\",\"body\":{}}', 'wamid.A', 1, \
-                '2026-11-24T01:00:00Z', '2026-11-24T01:00:00Z'), \
-               (2, 'sms', '6281234567891', 'login_code', 'Kode 123456', 'queued', \
-                '2026-11-24T02:00:00Z', NULL, NULL, 0, '2026-11-24T02:00:00Z', \
-                '2026-11-24T02:00:00Z')",
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-
-        let store = fresh.store().await;
-        let mut messages = store.recent_outbound(None, 10).await.unwrap();
-        messages.sort_by_key(|m| m.id);
-        let seen: Vec<_> = messages
-            .iter()
-            .map(|m| {
-                (
-                    m.id.0,
-                    m.body.as_str(),
-                    m.status.as_str(),
-                    m.request.is_some(),
-                    m.provider_message_id.as_deref(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            seen,
-            [
-                (1, "Halo", "sent", true, Some("wamid.A")),
-                (2, "Kode 123456", "queued", false, None),
-            ]
-        );
-        let sendable: Vec<bool> = old
-            .query("SELECT sendable FROM outbound ORDER BY id", &[])
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        assert_eq!(sendable, [true, false]);
     }
 }

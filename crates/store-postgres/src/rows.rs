@@ -259,46 +259,10 @@ pub(crate) fn login(row: &Row) -> Result<Login> {
     })
 }
 
-/// The columns [`outbound`] reads, from `outbound_full`, or (given the aliases of `outbound`
-/// and `outbound_content`) from the two tables joined.
 macro_rules! outbound_cols {
     () => {
         "id, channel, recipient, purpose, body, status, created_at, request, attempts, \
          next_attempt_at, provider_message_id, error_code, error_reason, updated_at, inbox_id"
-    };
-    ($o:ident, $c:ident) => {
-        concat!(
-            stringify!($o),
-            ".id, ",
-            stringify!($o),
-            ".channel, ",
-            stringify!($o),
-            ".recipient, ",
-            stringify!($o),
-            ".purpose, ",
-            stringify!($c),
-            ".body, ",
-            stringify!($o),
-            ".status, ",
-            stringify!($o),
-            ".created_at, ",
-            stringify!($c),
-            ".request, ",
-            stringify!($o),
-            ".attempts, ",
-            stringify!($o),
-            ".next_attempt_at, ",
-            stringify!($o),
-            ".provider_message_id, ",
-            stringify!($o),
-            ".error_code, ",
-            stringify!($o),
-            ".error_reason, ",
-            stringify!($o),
-            ".updated_at, ",
-            stringify!($o),
-            ".inbox_id"
-        )
     };
 }
 pub(crate) use outbound_cols;

@@ -1312,7 +1312,7 @@ impl Store for SqliteStore {
                 Some(recipient) => query_all(
                     c,
                     &format!(
-                        "SELECT {} FROM outbound_full WHERE recipient = ?1 \
+                        "SELECT {} FROM outbound WHERE recipient = ?1 \
                          ORDER BY created_at DESC, id DESC LIMIT ?2",
                         rows::OUTBOUND_COLS
                     ),
@@ -1322,7 +1322,7 @@ impl Store for SqliteStore {
                 None => query_all(
                     c,
                     &format!(
-                        "SELECT {} FROM outbound_full ORDER BY created_at DESC, id DESC LIMIT ?1",
+                        "SELECT {} FROM outbound ORDER BY created_at DESC, id DESC LIMIT ?1",
                         rows::OUTBOUND_COLS
                     ),
                     [limit],

@@ -17,7 +17,7 @@ use store::{
 /// No earlier unfinished message to the same recipient (`o` is the candidate).
 const HEAD_OF_LINE: &str = "NOT EXISTS (SELECT 1 FROM outbound e WHERE e.channel = o.channel \
      AND e.recipient = o.recipient AND e.id < o.id AND e.status IN ('queued', 'sending') \
-     AND e.sendable)";
+     AND e.request IS NOT NULL)";
 
 /// The SQL form of [`OutboxState::rank`].
 const RANK: &str = "CASE status WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 \
@@ -53,30 +53,26 @@ fn insert_outbound_row(
     let request = m.request.as_ref().map(request_json).transpose()?;
     let at = millis(m.created_at);
     c.prepare_cached(
-        "INSERT INTO outbound (channel, recipient, purpose, status, created_at, sendable, \
+        "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
          attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, \
-         broadcast_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?5, ?7, ?8, ?5, ?9, ?10)",
+         broadcast_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?6, ?8, ?9, ?6, ?10, ?11)",
     )
     .db()?
     .execute(params![
         m.channel,
         m.recipient,
         m.purpose,
+        m.body,
         status.as_str(),
         at,
-        request.is_some(),
+        request,
         m.unsendable.as_ref().map(|_| store::UNSENDABLE),
         m.unsendable,
         m.inbox_id.map(|i| i.0),
         broadcast.map(|b| b.0),
     ])
     .db()?;
-    let id = c.last_insert_rowid();
-    c.prepare_cached("INSERT INTO outbound_content (id, body, request) VALUES (?1, ?2, ?3)")
-        .db()?
-        .execute(params![id, m.body, request])
-        .db()?;
-    Ok(OutboundId(id))
+    Ok(OutboundId(c.last_insert_rowid()))
 }
 
 pub(crate) fn claim(c: &mut Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
@@ -108,18 +104,19 @@ static CLAIM_SQL: LazyLock<String> = LazyLock::new(|| {
              WHERE id IN (SELECT id FROM ( \
                SELECT id FROM (SELECT o.id FROM outbound o \
                  WHERE o.channel = ?1 AND o.status = 'queued' AND o.next_attempt_at <= ?2 \
-                   AND o.sendable AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5) \
+                   AND o.request IS NOT NULL AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5) \
                UNION ALL \
                SELECT id FROM (SELECT o.id FROM outbound o \
                  WHERE o.channel = ?1 AND o.status = 'sending' AND o.lease_until <= ?4 \
-                   AND o.sendable AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5)) \
+                   AND o.request IS NOT NULL AND {HEAD_OF_LINE} ORDER BY o.id LIMIT ?5)) \
                ORDER BY id LIMIT ?5) \
-             RETURNING id",
+             RETURNING {}",
+        rows::OUTBOUND_COLS
     )
 });
 
 fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound>> {
-    let mut ids: Vec<i64> = query_all(
+    let mut claimed = query_all(
         tx,
         &CLAIM_SQL,
         params![
@@ -129,28 +126,11 @@ fn claim_in(tx: &Connection, channel: &str, claim: Claim) -> Result<Vec<Outbound
             millis(claim.in_doubt_before),
             claim.limit
         ],
-        |r| r.get(0).db(),
+        rows::outbound,
     )?;
-    ids.sort_unstable();
-    // RETURNING sees only `outbound`; the content is read by id, a rowid search each.
-    let mut read = tx.prepare_cached(&BY_ID_SQL).db()?;
-    ids.into_iter()
-        .map(|id| {
-            let mut found = read.query([id]).db()?;
-            match found.next().db()? {
-                Some(row) => rows::outbound(row),
-                None => Err(corrupt("outbound_content.id", id)),
-            }
-        })
-        .collect()
+    claimed.sort_by_key(|o| o.id);
+    Ok(claimed)
 }
-
-static BY_ID_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {} FROM outbound_full WHERE id = ?1",
-        rows::OUTBOUND_COLS
-    )
-});
 
 pub(crate) fn complete(
     c: &Connection,
@@ -192,24 +172,15 @@ pub(crate) fn complete(
             .db()?
             .execute(params![id.0, millis(*next), code, reason, at])
             .db()?,
-        SendOutcome::Replace { request } => {
-            let changed = c
-                .prepare_cached(
-                    "UPDATE outbound SET status = 'queued', next_attempt_at = ?2, \
-                     lease_until = NULL, updated_at = ?2 \
-                     WHERE id = ?1 AND status IN ('queued', 'sending')",
-                )
-                .db()?
-                .execute(params![id.0, at])
-                .db()?;
-            if changed > 0 {
-                c.prepare_cached("UPDATE outbound_content SET request = ?2 WHERE id = ?1")
-                    .db()?
-                    .execute(params![id.0, request_json(request)?])
-                    .db()?;
-            }
-            changed
-        }
+        SendOutcome::Replace { request } => c
+            .prepare_cached(
+                "UPDATE outbound SET status = 'queued', request = ?2, next_attempt_at = ?3, \
+                 lease_until = NULL, updated_at = ?3 \
+                 WHERE id = ?1 AND status IN ('queued', 'sending')",
+            )
+            .db()?
+            .execute(params![id.0, request_json(request)?, at])
+            .db()?,
         SendOutcome::Failed { code, reason } => c
             .prepare_cached(
                 "UPDATE outbound SET status = 'failed', lease_until = NULL, error_code = ?2, \
@@ -236,7 +207,7 @@ pub(crate) fn list(c: &Connection, filter: &OutboxFilter) -> Result<Vec<Outbound
     query_all(
         c,
         &format!(
-            "SELECT {} FROM outbound_full WHERE (?1 IS NULL OR channel = ?1) \
+            "SELECT {} FROM outbound WHERE (?1 IS NULL OR channel = ?1) \
              AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3",
             rows::OUTBOUND_COLS
         ),
@@ -255,7 +226,7 @@ pub(crate) fn retry(c: &mut Connection, ids: &[OutboundId], now: DateTime<Utc>) 
         .db()?;
     let sql = "UPDATE outbound SET status = 'queued', attempts = 0, next_attempt_at = ?2, \
                lease_until = NULL, updated_at = ?2 \
-               WHERE status = 'failed' AND sendable AND (?1 IS NULL OR id = ?1) \
+               WHERE status = 'failed' AND request IS NOT NULL AND (?1 IS NULL OR id = ?1) \
                AND error_code IS NOT 'cancelled'";
     let mut n = 0;
     {
@@ -591,9 +562,10 @@ mod tests {
     fn sent_messages(c: &Connection, n: i64) {
         c.execute(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-             INSERT INTO outbound (id, channel, recipient, purpose, status, created_at, \
-             provider_message_id, updated_at) \
-             SELECT i, 'whatsapp', '62812' || i, 'reply', 'sent', 0, 'wamid.' || i, 0 FROM n",
+             INSERT INTO outbound (id, channel, recipient, purpose, body, status, created_at, \
+             request, provider_message_id, updated_at) \
+             SELECT i, 'whatsapp', '62812' || i, 'reply', 'Halo', 'sent', 0, '{}', \
+             'wamid.' || i, 0 FROM n",
             [n],
         )
         .unwrap();

@@ -76,11 +76,6 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "whatsapp_statuses_by_our_id",
         include_str!("../migrations/0016_whatsapp_statuses_by_our_id.sql"),
     ),
-    (
-        17,
-        "outbound_content_apart",
-        include_str!("../migrations/0017_outbound_content_apart.sql"),
-    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -207,15 +202,6 @@ mod tests {
             .unwrap()
     }
 
-    fn columns_of(conn: &Connection, table: &str) -> Vec<String> {
-        conn.prepare("SELECT name FROM pragma_table_info(?1)")
-            .unwrap()
-            .query_map([table], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    }
-
     #[test]
     fn the_inbox_rebuild_keeps_events_replies_and_windows() {
         let mut conn = Connection::open_in_memory().unwrap();
@@ -294,55 +280,6 @@ mod tests {
     }
 
     #[test]
-    fn the_outbox_split_keeps_each_message_whole() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        at_version(&mut conn, 16);
-        conn.execute_batch(
-            "INSERT INTO outbound (id, channel, recipient, purpose, body, status, created_at, \
-               request, provider_message_id, attempts) VALUES \
-               (1, 'whatsapp', '6281234567890', 'reply', 'Halo', 'sent', 100, \
-                '{\"path\":\"/1/messages\",\"body\":{}}', 'wamid.A', 1), \
-               (2, 'sms', '6281234567891', 'login_code', 'Kode 123456', 'queued', 200, \
-                NULL, NULL, 0);",
-        )
-        .unwrap();
-
-        run(&mut conn).unwrap();
-
-        let content: Vec<(i64, String, Option<String>)> = triples(
-            &conn,
-            "SELECT id, body, request FROM outbound_full ORDER BY id",
-        );
-        assert_eq!(
-            content,
-            [
-                (
-                    1,
-                    "Halo".into(),
-                    Some("{\"path\":\"/1/messages\",\"body\":{}}".into())
-                ),
-                (2, "Kode 123456".into(), None),
-            ]
-        );
-        let state: Vec<(String, i64, Option<String>)> = triples(
-            &conn,
-            "SELECT status, sendable, provider_message_id FROM outbound ORDER BY id",
-        );
-        assert_eq!(
-            state,
-            [
-                ("sent".into(), 1, Some("wamid.A".into())),
-                ("queued".into(), 0, None),
-            ]
-        );
-        let columns = columns_of(&conn, "outbound");
-        assert!(
-            !columns.iter().any(|c| c == "body" || c == "request"),
-            "{columns:?}"
-        );
-    }
-
-    #[test]
     fn the_broadcasts_rebuild_keeps_broadcasts_their_recipients_and_messages() {
         let mut conn = Connection::open_in_memory().unwrap();
         at_version(&mut conn, 12);
@@ -372,7 +309,13 @@ mod tests {
             broadcasts,
             [(3, "sending".into(), 200), (4, "done".into(), 300)]
         );
-        let columns = columns_of(&conn, "broadcasts");
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('broadcasts')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert!(
             !columns.iter().any(|c| c.starts_with("lease")),
             "{columns:?}"
