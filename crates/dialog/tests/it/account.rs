@@ -4,6 +4,7 @@
 
 use crate::helpers::{as_of, World};
 use demo::Persona;
+use dialog::Inbound;
 use jkn::{account_status, reactivation, RulesConfig};
 
 #[tokio::test]
@@ -60,6 +61,47 @@ async fn an_inactive_participant_with_8_months_of_arrears_asks_for_instalments_a
     // Asking again shows the running plan instead of a new offer.
     let r = chat.say(&world, "mau ikut rehab").await;
     assert!(r.has("sudah terdaftar dalam program REHAB"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_registration_handled_again_after_a_crash_keeps_one_plan() {
+    let world = World::demo().await;
+    let p = world.head(Persona::PbpuArrears8).await;
+    let mut chat = world.chat("rehab-crash");
+    chat.say(&world, "mau ikut rehab").await;
+    let r = chat.verify(&world, &p).await;
+    assert!(r.offers("rehab:register:4"), "{}", chat.transcript());
+
+    let lost = chat
+        .send_then_crash(&world, Inbound::choice("rehab:register:4"))
+        .await;
+    assert!(
+        lost.has("Pendaftaran REHAB berhasil"),
+        "{}",
+        chat.transcript()
+    );
+    let first = world
+        .store
+        .latest_rehab_plan(p.family_id)
+        .await
+        .unwrap()
+        .expect("the flow stored the plan before the crash");
+
+    // The provider delivers the same tap again; the conversation is still at the offer.
+    let r = chat.tap(&world, "rehab:register:4").await;
+    assert!(
+        r.has("sudah terdaftar dalam program REHAB"),
+        "the plan stored before the crash is shown, not registered again: {}",
+        chat.transcript()
+    );
+    let latest = world
+        .store
+        .latest_rehab_plan(p.family_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.id, first.id, "no second plan");
+    assert_eq!(latest.plan, first.plan);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 use crate::helpers::{as_of, World};
 use chrono::NaiveDate;
 use demo::Persona;
+use dialog::Inbound;
 use jkn::{
     account_status, class_change, fktp_change, ClassChangeInput, FktpChangeInput, FktpChangeReason,
     RulesConfig,
@@ -303,6 +304,32 @@ async fn a_complaint_told_in_full_gets_a_ticket_at_once() {
     assert_eq!(case.fields["category"], "biaya_tambahan");
     assert_eq!(case.fields["phone"], "6281299990000");
     assert!(r.has("nomor tiket"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_confirmation_handled_again_after_a_crash_files_one_case() {
+    let world = World::demo().await;
+    let mut chat = world.chat("6281299990001");
+    chat.sender.channel = "whatsapp".into();
+    chat.sender.verified_phone = Some(jkn::Msisdn::parse("6281299990001").unwrap());
+    let r = chat
+        .say(
+            &world,
+            "rs di jember minta bayar obat padahal pakai bpjs, kemarin sore di kasir",
+        )
+        .await;
+    assert!(r.has("Ringkasan"), "{}", chat.transcript());
+
+    let lost = chat
+        .send_then_crash(&world, Inbound::choice("confirm"))
+        .await;
+    let filed = case_in(&world, &lost.text(), "ADU-").await;
+
+    // Handled again after the restart: the same ticket, not a second one.
+    let r = chat.tap(&world, "confirm").await;
+    let again = case_in(&world, &r.text(), "ADU-").await;
+    assert_eq!(again.id, filed.id, "{}", chat.transcript());
+    assert_eq!(again.number, filed.number);
 }
 
 #[tokio::test]

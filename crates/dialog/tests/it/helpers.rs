@@ -137,6 +137,24 @@ impl Chat {
         self.send(world, Inbound::text(text)).await
     }
 
+    /// A turn cut off by a crash: the assistant decides its answer (and whatever a flow wrote
+    /// on the way), but the conversation state and the replies are never committed, so the
+    /// same message is handled again after the restart.
+    pub async fn send_then_crash(&mut self, world: &World, inbound: Inbound) -> Replies {
+        self.log
+            .push(format!("> {inbound:?} (crashed before the turn committed)"));
+        let decided = world
+            .engine
+            .decide(&self.sender, inbound, self.now)
+            .await
+            .unwrap();
+        for m in &decided.messages {
+            self.log.push(format!("< (lost) {}", m.body()));
+        }
+        self.now += Duration::seconds(20);
+        Replies(decided.messages)
+    }
+
     pub async fn tap(&mut self, world: &World, id: &str) -> Replies {
         self.send(world, Inbound::choice(id)).await
     }

@@ -285,3 +285,67 @@ async fn a_dropped_postgres_connection_is_replaced() {
     }
     assert!(recovered, "the store never got a fresh connection");
 }
+
+/// The plan PostgreSQL caches for `sql` once a pooled connection has run it a few times (a
+/// generic plan, made without the parameters' values), as `EXPLAIN` lines.
+async fn cached_plan(url: &str, sql: &str, args: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL connection: {e}"));
+    tokio::spawn(connection);
+    let explained = client
+        .simple_query(&format!(
+            "SET plan_cache_mode = force_generic_plan; PREPARE q AS {sql}; \
+             EXPLAIN EXECUTE q({args})"
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    explained
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// After an import, the tables the import did not fill (the inbox, the outbox, conversations)
+/// are still empty. Their single-row lookups must keep their indexes in the plans the pool's
+/// connections cache: a plan made for an empty table reads the whole table for every message,
+/// and stays cached as the table grows until the table is analysed again (never, where
+/// autovacuum is off).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_import_the_empty_runtime_tables_keep_index_lookups() {
+    let Some(db) = Harness::postgres().await else {
+        return;
+    };
+    seeded(db.store.as_ref()).await;
+    let url = db.postgres_url().unwrap_or_default();
+    let lookups = [
+        // The foreign-key check of each reply that answers an inbox event, in PostgreSQL's
+        // own words.
+        (
+            r#"SELECT 1 FROM ONLY "public"."inbox" x WHERE "id" OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x"#,
+            "1",
+        ),
+        // Whether the same delivery was already processed under another id.
+        (
+            "SELECT 1 FROM inbox WHERE channel = $1 AND occurred_at = $2 AND provider_id = $3 \
+             AND processed_at IS NOT NULL",
+            "'whatsapp', '2026-11-23 03:00:00+00', 'wamid.x'",
+        ),
+        ("SELECT 1 FROM outbound WHERE id = $1", "1"),
+        (
+            "SELECT state FROM conversations WHERE channel = $1 AND sender = $2",
+            "'whatsapp', '6281200000000'",
+        ),
+    ];
+    for (sql, args) in lookups {
+        let plan = cached_plan(url, sql, args).await;
+        assert!(
+            !plan.contains("Seq Scan"),
+            "{sql}\nreads the whole table:\n{plan}"
+        );
+    }
+}
