@@ -77,6 +77,11 @@ pub(crate) const MIGRATIONS: &[(i32, &str, &str)] = &[
         "whatsapp_statuses_by_our_id",
         include_str!("../migrations/0016_whatsapp_statuses_by_our_id.sql"),
     ),
+    (
+        17,
+        "claims_walk_the_queue",
+        include_str!("../migrations/0017_claims_walk_the_queue.sql"),
+    ),
 ];
 
 /// Any fixed number works, as long as nothing else in the database uses it: "Layan" in ASCII.
