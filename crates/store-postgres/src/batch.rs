@@ -1,14 +1,23 @@
 //! Group commit for the messaging pipeline (`Store::write_batch`): the batch's operations in
 //! one transaction, so a batch costs one durable flush instead of one per operation.
-//! Operations almost never fail, so they first run without savepoints (two round trips less
-//! per operation); if one fails, PostgreSQL has aborted the transaction anyway: it is rolled
-//! back and the batch runs again with a savepoint per operation, so the failing one is
-//! reported in its slot and the others commit together.
+//!
+//! Operations almost never fail, so they first run without savepoints, all at once: each
+//! operation sends its next statement without waiting for the other operations' answers, and
+//! tokio-postgres pipelines statements made at once on one connection. A batch then costs a
+//! few round trips (an operation's statements that depend on an earlier answer wait for it)
+//! instead of one per statement. The operations of a batch were submitted concurrently, so
+//! none waits on another's result, and the stores they make commute (a send's outcome and a
+//! status of the same message settle in either order).
+//!
+//! If one fails, PostgreSQL has aborted the transaction anyway: it is rolled back and the batch
+//! runs again, one operation after another, with a savepoint per operation, so the failing one
+//! is reported in its slot and the others commit together.
 
 use crate::error::PgResultExt;
 use crate::messaging::{self, CompleteStatements, ProcessedStatements};
 use crate::pool::Connection;
 use crate::PgStore;
+use futures_util::future::join_all;
 use store::{Result, WriteOp, WriteResult};
 use tokio_postgres::{GenericClient, Statement};
 
@@ -35,14 +44,8 @@ pub(crate) async fn write_batch(db: &PgStore, ops: Vec<WriteOp>) -> Result<Vec<W
     let st = Statements::prepare(&mut conn).await?;
     {
         let tx = conn.client.transaction().await.db()?;
-        let mut results = Vec::with_capacity(ops.len());
-        for op in &ops {
-            match apply(&tx, &st, op).await {
-                Ok(r) => results.push(r),
-                Err(_) => break,
-            }
-        }
-        if results.len() == ops.len() {
+        let pipelined = join_all(ops.iter().map(|op| apply(&tx, &st, op))).await;
+        if let Ok(results) = pipelined.into_iter().collect::<Result<Vec<_>>>() {
             tx.commit().await.db()?;
             return Ok(results);
         }

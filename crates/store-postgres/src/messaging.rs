@@ -11,11 +11,13 @@ use crate::pool::Connection;
 use crate::rows::{self, get, outbound_cols, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
+use futures_util::future::try_join_all;
 use store::{
     BroadcastId, Claim, DeliveryUpdate, InboxEvent, InboxId, InboxStats, NewInboxEvent,
     NewOutbound, Outbound, OutboundId, OutboxCount, OutboxFilter, OutboxState, ProcessedEvent,
     Result, SendOutcome, StatusMatch, StoreError, StoredRequest,
 };
+use tokio::try_join;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row, Statement};
 
@@ -650,18 +652,30 @@ pub(crate) async fn processed_with(
             return Ok(false);
         }
     }
-    for t in &p.turns {
-        assistant::insert_turn(tx, &st.turn, t).await?;
-    }
-    if let Some(c) = &p.conversation {
-        assistant::save_conversation_with(tx, &st.conversation, c).await?;
-    }
-    for m in &p.outbound {
-        insert_outbound_row(tx, &st.outbound, m, None).await?;
-    }
-    for d in &p.deliveries {
-        apply_delivery(tx, &st.delivery, d).await?;
-    }
+    // Sent together and pipelined, in this order: none needs another's answer.
+    try_join!(
+        try_join_all(
+            p.turns
+                .iter()
+                .map(|t| assistant::insert_turn(tx, &st.turn, t))
+        ),
+        async {
+            match &p.conversation {
+                Some(c) => assistant::save_conversation_with(tx, &st.conversation, c).await,
+                None => Ok(()),
+            }
+        },
+        try_join_all(
+            p.outbound
+                .iter()
+                .map(|m| insert_outbound_row(tx, &st.outbound, m, None))
+        ),
+        try_join_all(
+            p.deliveries
+                .iter()
+                .map(|d| apply_delivery(tx, &st.delivery, d))
+        ),
+    )?;
     Ok(true)
 }
 
