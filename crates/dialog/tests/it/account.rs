@@ -6,6 +6,7 @@ use crate::helpers::{as_of, World};
 use demo::Persona;
 use dialog::Inbound;
 use jkn::{account_status, reactivation, RulesConfig};
+use store::{Participant, StoredRehabPlan};
 
 #[tokio::test]
 async fn an_inactive_participant_with_8_months_of_arrears_asks_for_instalments_and_is_offered_at_most_4(
@@ -63,6 +64,10 @@ async fn an_inactive_participant_with_8_months_of_arrears_asks_for_instalments_a
     assert!(r.has("sudah terdaftar dalam program REHAB"), "{}", r.text());
 }
 
+async fn latest_plan(world: &World, p: &Participant) -> Option<StoredRehabPlan> {
+    world.store.latest_rehab_plan(p.family_id).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_registration_handled_again_after_a_crash_keeps_one_plan() {
     let world = World::demo().await;
@@ -80,11 +85,8 @@ async fn a_registration_handled_again_after_a_crash_keeps_one_plan() {
         "{}",
         chat.transcript()
     );
-    let first = world
-        .store
-        .latest_rehab_plan(p.family_id)
+    let first = latest_plan(&world, &p)
         .await
-        .unwrap()
         .expect("the flow stored the plan before the crash");
 
     // The provider delivers the same tap again; the conversation is still at the offer.
@@ -94,12 +96,7 @@ async fn a_registration_handled_again_after_a_crash_keeps_one_plan() {
         "the plan stored before the crash is shown, not registered again: {}",
         chat.transcript()
     );
-    let latest = world
-        .store
-        .latest_rehab_plan(p.family_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let latest = latest_plan(&world, &p).await.unwrap();
     assert_eq!(latest.id, first.id, "no second plan");
     assert_eq!(latest.plan, first.plan);
 }

@@ -1,7 +1,7 @@
 //! Administrative requests: requirements, the participant's own eligibility from the rules,
 //! one question at a time, and a stored case with a number.
 
-use crate::helpers::{as_of, World};
+use crate::helpers::{as_of, Chat, World};
 use chrono::NaiveDate;
 use demo::Persona;
 use dialog::Inbound;
@@ -280,15 +280,15 @@ async fn a_phone_number_change_is_validated_and_recorded() {
     assert_eq!(case.fields["new_value"], "6285770001234");
 }
 
-#[tokio::test]
-async fn a_complaint_told_in_full_gets_a_ticket_at_once() {
-    let world = World::demo().await;
-    let mut chat = world.chat("6281299990000");
+/// A WhatsApp sender (so the phone is known) tells a whole complaint in one message: the
+/// assistant has its category, details and phone, and shows the summary to confirm.
+async fn a_complaint_to_confirm(world: &World, phone: &str) -> Chat {
+    let mut chat = world.chat(phone);
     chat.sender.channel = "whatsapp".into();
-    chat.sender.verified_phone = Some(jkn::Msisdn::parse("6281299990000").unwrap());
+    chat.sender.verified_phone = Some(jkn::Msisdn::parse(phone).unwrap());
     let r = chat
         .say(
-            &world,
+            world,
             "rs di jember minta bayar obat padahal pakai bpjs, kemarin sore di kasir",
         )
         .await;
@@ -298,6 +298,13 @@ async fn a_complaint_told_in_full_gets_a_ticket_at_once() {
         chat.transcript()
     );
     assert!(r.has("Diminta biaya tambahan"), "{}", r.text());
+    chat
+}
+
+#[tokio::test]
+async fn a_complaint_told_in_full_gets_a_ticket_at_once() {
+    let world = World::demo().await;
+    let mut chat = a_complaint_to_confirm(&world, "6281299990000").await;
     let r = chat.tap(&world, "confirm").await;
     let case = case_in(&world, &r.text(), "ADU-").await;
     assert_eq!(case.kind, "pengaduan");
@@ -309,17 +316,7 @@ async fn a_complaint_told_in_full_gets_a_ticket_at_once() {
 #[tokio::test]
 async fn a_confirmation_handled_again_after_a_crash_files_one_case() {
     let world = World::demo().await;
-    let mut chat = world.chat("6281299990001");
-    chat.sender.channel = "whatsapp".into();
-    chat.sender.verified_phone = Some(jkn::Msisdn::parse("6281299990001").unwrap());
-    let r = chat
-        .say(
-            &world,
-            "rs di jember minta bayar obat padahal pakai bpjs, kemarin sore di kasir",
-        )
-        .await;
-    assert!(r.has("Ringkasan"), "{}", chat.transcript());
-
+    let mut chat = a_complaint_to_confirm(&world, "6281299990001").await;
     let lost = chat
         .send_then_crash(&world, Inbound::choice("confirm"))
         .await;
