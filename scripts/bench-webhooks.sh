@@ -382,6 +382,11 @@ if [[ -z "${SKIP_POSTGRES:-}" ]] && command -v psql >/dev/null \
   psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
   psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
   PG_CREATED=1
+  # Its settings that move the figures: how often dirty pages and statistics are cleaned up.
+  PG_SERVER="PostgreSQL $(psql "$PG_ADMIN_URL" -Atc 'SHOW server_version' 2>/dev/null), autovacuum \
+$(psql "$PG_ADMIN_URL" -Atc 'SHOW autovacuum' 2>/dev/null), shared_buffers \
+$(psql "$PG_ADMIN_URL" -Atc 'SHOW shared_buffers' 2>/dev/null), synchronous_commit \
+$(psql "$PG_ADMIN_URL" -Atc 'SHOW synchronous_commit' 2>/dev/null)"
   LAYAN_DATABASE_URL=$PG_URL run_backend "PostgreSQL" postgres
   psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
   psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
@@ -429,6 +434,7 @@ latency_row() { # file label
   echo "$PINNING. $CONNECTIONS keep-alive HTTP/1.1 connections, $SENDERS senders, demo database of"
   echo "$DEMO_PARTICIPANTS participants, ${WARMUP} s warm-up + ${DURATION} s per run. Every request is a signed,"
   echo "real-shaped WhatsApp text webhook with a unique wamid (\`layan bench webhooks\`)."
+  [[ -n "$PG_DONE" ]] && echo "$PG_SERVER, on the same machine, fresh database per server."
   echo
   echo "Saturation (closed loop, \`--max\`): webhooks answered 200 per second; for the server a 200"
   echo "means the events are durably committed. Server CPU: share of its core the server process used"

@@ -114,8 +114,10 @@ macro_rules! head_of_line {
 /// Candidates are locked with SKIP LOCKED, so nodes claiming at the same moment share the due
 /// rows instead of queueing behind each other. Two walks, each stopping at the limit: the
 /// queued rows in id order (`outbound_queued`), and the rows whose lease ran out
-/// (`outbound_leased`), so a claim reads about a batch of rows whatever the backlog. A row is
-/// a candidate only when no earlier message to its recipient is still owed (a row without a
+/// (`outbound_leased`), so a claim reads about a batch of rows whatever the backlog. (A row a
+/// walk locked but the batch did not keep stays locked, and skipped by other nodes, until the
+/// transaction ends: at most one batch more, and only when leases have run out.) A row is a
+/// candidate only when no earlier message to its recipient is still owed (a row without a
 /// request is never sent, so it never holds the line up).
 macro_rules! claim_walk {
     ($due:literal) => {
