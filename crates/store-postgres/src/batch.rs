@@ -40,7 +40,7 @@ impl Statements {
 }
 
 pub(crate) async fn write_batch(db: &PgStore, ops: Vec<WriteOp>) -> Result<Vec<WriteResult>> {
-    let mut conn = db.pool.get().await?;
+    let mut conn = db.committer.get().await?;
     let st = Statements::prepare(&mut conn).await?;
     {
         let tx = conn.client.transaction().await.db()?;
@@ -90,4 +90,50 @@ async fn apply(
             WriteResult::Claimed(messaging::claim_with(tx, &st.claim, channel, *claim).await?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::casework::tests::Fresh;
+    use crate::{PgOptions, PgStore};
+    use chrono::{TimeZone as _, Utc};
+    use std::time::Duration;
+    use store::{NewInboxEvent, Store, WriteOp, WriteResult};
+
+    /// Readers holding every shared connection must not hold up the group commit: every
+    /// webhook's acknowledgement and every reply waits on it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_group_commit_goes_on_while_every_shared_connection_is_busy() {
+        let fresh = Fresh::new().await;
+        let store = PgStore::connect_with(
+            &fresh.url,
+            PgOptions {
+                max_connections: 2,
+                acquire_timeout: Duration::from_millis(500),
+                ..PgOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+        let busy = store.pool.get().await.unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+        let event = NewInboxEvent {
+            channel: "whatsapp".into(),
+            provider_id: "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA".into(),
+            conversation: "6281234567890".into(),
+            kind: "message".into(),
+            payload: serde_json::json!({"kind": "text", "text": "halo"}),
+            occurred_at: at,
+            received_at: at,
+        };
+        let results = store
+            .write_batch(vec![WriteOp::AppendInbox(vec![event])])
+            .await
+            .unwrap();
+        assert!(
+            matches!(results.as_slice(), [WriteResult::Appended(ids)] if ids.len() == 1),
+            "{results:?}"
+        );
+        drop(busy);
+    }
 }

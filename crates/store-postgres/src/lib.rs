@@ -5,7 +5,9 @@
 //! - **Connections.** A minimal pool (`pool.rs`): up to `max_connections` clients opened on
 //!   demand, each caching its prepared statements, so a lookup is one round trip. A client
 //!   whose connection closed (server restart, network cut) is discarded and replaced on the
-//!   next call; that call's failure surfaces as `StoreError::Unavailable`.
+//!   next call; that call's failure surfaces as `StoreError::Unavailable`. One of those
+//!   connections is kept for `write_batch`: the messaging pipeline's single committer must
+//!   never queue behind the readers, or every conversation waits on the longest queue.
 //! - **Errors.** Connection problems give `Unavailable`, unique and foreign-key violations
 //!   `Conflict`, unparsable stored values `Corrupt`. Messages never carry the server's DETAIL,
 //!   which quotes key values such as a NIK.
@@ -82,7 +84,8 @@ use tokio_postgres::{Config, IsolationLevel, Transaction};
 /// Tuning for [`PgStore::connect_with`].
 #[derive(Debug, Clone)]
 pub struct PgOptions {
-    /// Most connections this node opens.
+    /// Most connections this node opens, one of them kept for the group commit (so at least
+    /// two).
     pub max_connections: usize,
     /// How long a call waits for a free connection before `StoreError::Unavailable`.
     pub acquire_timeout: Duration,
@@ -103,6 +106,8 @@ impl Default for PgOptions {
 /// Layan's store in a PostgreSQL database. Cheap to share behind an `Arc`.
 pub struct PgStore {
     pool: Pool,
+    /// The group commit's own connection (see the module's design notes).
+    committer: Pool,
 }
 
 impl PgStore {
@@ -124,12 +129,15 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("layan");
         }
-        let pool = Pool::new(config, options.max_connections, options.acquire_timeout);
+        // The committer's connection is one of `max_connections` (the others are shared).
+        let shared = options.max_connections.saturating_sub(1).max(1);
+        let committer = Pool::new(config.clone(), 1, options.acquire_timeout);
+        let pool = Pool::new(config, shared, options.acquire_timeout);
         {
             let mut conn = pool.get().await?;
             migrate::run(&mut conn.client).await?;
         }
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, committer })
     }
 }
 
