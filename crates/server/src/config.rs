@@ -69,6 +69,10 @@ pub struct Config {
     /// at the limit on one core, but a tail latency that grows with the database
     /// (BENCHMARKS.md).
     pub sqlite_checkpoint_ms: u64,
+    /// PostgreSQL only: most connections this node opens, one of them kept for the messaging
+    /// pipeline's group commit (so at least 2). Nodes times this must stay under the server's
+    /// own `max_connections`.
+    pub database_max_connections: usize,
     pub log_format: LogFormat,
     /// `tracing` filter, e.g. `info` or `server=debug,info`.
     pub log_level: String,
@@ -397,6 +401,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             sqlite_checkpoint_ms: store_sqlite::DEFAULT_CHECKPOINT_INTERVAL.as_millis() as u64,
+            database_max_connections: store_postgres::PgOptions::default().max_connections,
             log_format: LogFormat::Text,
             log_level: "info".into(),
             public_url: None,
@@ -423,6 +428,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("LAYAN_DATA_DIR", "data_dir"),
     ("LAYAN_DATABASE_URL", "database_url"),
     ("LAYAN_SQLITE_CHECKPOINT_MS", "sqlite_checkpoint_ms"),
+    ("LAYAN_DATABASE_MAX_CONNECTIONS", "database_max_connections"),
     ("LAYAN_LOG_FORMAT", "log_format"),
     ("LAYAN_LOG_LEVEL", "log_level"),
     ("LAYAN_PUBLIC_URL", "public_url"),
@@ -574,6 +580,13 @@ impl Config {
                 ));
             }
         }
+        if self.database_max_connections < 2 {
+            return Err(ConfigError::Invalid(
+                "database_max_connections must be at least 2: one connection is kept for the \
+                 messaging pipeline's commits"
+                    .into(),
+            ));
+        }
         let wa = &self.whatsapp;
         if wa.enabled() && (wa.access_token.is_empty() || wa.phone_number_id.is_empty()) {
             return Err(ConfigError::Invalid(
@@ -689,6 +702,7 @@ fn env_value(key: &str, raw: &str) -> toml::Value {
         || key.ends_with("_bytes")
         || key.ends_with("_sign_ins")
         || key.ends_with("_open_cases")
+        || key.ends_with("_connections")
         || key == "demo_participants"
         || key == "demo_seed";
     if numeric {
@@ -815,6 +829,22 @@ mod tests {
         assert_eq!(c.messaging.ingest_batch, 256);
         let c = Config::load(None, env(&[("LAYAN_SQLITE_CHECKPOINT_MS", "500")])).unwrap();
         assert_eq!(c.sqlite_checkpoint_ms, 500);
+    }
+
+    #[test]
+    fn the_postgresql_connection_limit_comes_from_the_environment_and_keeps_one_for_commits() {
+        assert_eq!(
+            Config::load(None, env(&[]))
+                .unwrap()
+                .database_max_connections,
+            store_postgres::PgOptions::default().max_connections
+        );
+        let c = Config::load(None, env(&[("LAYAN_DATABASE_MAX_CONNECTIONS", "40")])).unwrap();
+        assert_eq!(c.database_max_connections, 40);
+        let err = Config::load(None, env(&[("LAYAN_DATABASE_MAX_CONNECTIONS", "1")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 2"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,15 @@ use store::{SharedStore, StoreError};
 /// Migrations are applied by the backend as it opens.
 pub async fn open(config: &Config) -> Result<SharedStore, StoreError> {
     match config.postgres_url() {
-        Some(url) => Ok(Arc::new(store_postgres::PgStore::connect(url).await?)),
+        Some(url) => {
+            let options = store_postgres::PgOptions {
+                max_connections: config.database_max_connections,
+                ..Default::default()
+            };
+            Ok(Arc::new(
+                store_postgres::PgStore::connect_with(url, options).await?,
+            ))
+        }
         None => {
             let options = store_sqlite::SqliteOptions {
                 checkpoint_interval: Duration::from_millis(config.sqlite_checkpoint_ms),
