@@ -50,6 +50,26 @@ pub(crate) const SAVE_CONVERSATION: &str =
      status = EXCLUDED.status, participant_id = EXCLUDED.participant_id, \
      updated_at = EXCLUDED.updated_at";
 
+/// Stores many turns in one statement, in the order given (their ids follow it).
+pub(crate) const APPEND_TURNS: &str =
+    "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
+     SELECT channel, sender, direction, body, text, intent, participant_id, at \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+       $7::int8[], $8::timestamptz[]) WITH ORDINALITY \
+       AS t (channel, sender, direction, body, text, intent, participant_id, at, n) \
+     ORDER BY t.n";
+
+/// Creates or replaces many conversations' states in one statement (one row per conversation:
+/// the same conversation twice is refused, and a batch holding it is then stored one event at
+/// a time).
+pub(crate) const SAVE_CONVERSATIONS: &str =
+    "INSERT INTO conversations (channel, sender, state, status, participant_id, updated_at) \
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], \
+       $6::timestamptz[]) \
+     ON CONFLICT (channel, sender) DO UPDATE SET state = EXCLUDED.state, \
+     status = EXCLUDED.status, participant_id = EXCLUDED.participant_id, \
+     updated_at = EXCLUDED.updated_at";
+
 /// Stores one turn, returning its id.
 pub(crate) const APPEND_TURN: &str =
     "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
@@ -302,4 +322,78 @@ pub(crate) async fn cases_for_participant(
         rows::case,
     )
     .await
+}
+
+/// Stores `turns` with [`APPEND_TURNS`] (prepared as `st`), in their order.
+pub(crate) async fn insert_turns(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    turns: &[&NewTurn],
+) -> Result<()> {
+    if turns.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&NewTurn) -> &str| turns.iter().map(|t| f(t)).collect::<Vec<_>>();
+    let bodies: Vec<String> = turns.iter().map(|t| t.body.to_string()).collect();
+    let intents: Vec<Option<&str>> = turns.iter().map(|t| t.intent.as_deref()).collect();
+    let participants: Vec<Option<i64>> = turns
+        .iter()
+        .map(|t| t.participant_id.map(|p| p.0))
+        .collect();
+    let ats: Vec<_> = turns.iter().map(|t| stored_instant(t.at)).collect();
+    client
+        .execute(
+            st,
+            &[
+                &column(|t| &t.channel),
+                &column(|t| &t.sender),
+                &column(|t| &t.direction),
+                &bodies,
+                &column(|t| &t.text),
+                &intents,
+                &participants,
+                &ats,
+            ],
+        )
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Stores `conversations` with [`SAVE_CONVERSATIONS`] (prepared as `st`).
+pub(crate) async fn save_conversations(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    conversations: &[&ConversationRecord],
+) -> Result<()> {
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    let channels: Vec<&str> = conversations.iter().map(|c| c.channel.as_str()).collect();
+    let senders: Vec<&str> = conversations.iter().map(|c| c.sender.as_str()).collect();
+    let states: Vec<String> = conversations.iter().map(|c| c.state.to_string()).collect();
+    let statuses: Vec<&str> = conversations.iter().map(|c| c.status.as_str()).collect();
+    let participants: Vec<Option<i64>> = conversations
+        .iter()
+        .map(|c| c.participant_id.map(|p| p.0))
+        .collect();
+    let updated: Vec<_> = conversations
+        .iter()
+        .map(|c| stored_instant(c.updated_at))
+        .collect();
+    client
+        .execute(
+            st,
+            &[
+                &channels,
+                &senders,
+                &states,
+                &statuses,
+                &participants,
+                &updated,
+            ],
+        )
+        .await
+        .db()?;
+    Ok(())
 }

@@ -3,9 +3,10 @@
 //!
 //! Operations almost never fail, so they first run without savepoints, all at once: each
 //! operation sends its next statement without waiting for the other operations' answers, and
-//! tokio-postgres pipelines statements made at once on one connection. A batch then costs a
-//! few round trips (an operation's statements that depend on an earlier answer wait for it)
-//! instead of one per statement. The operations of a batch were submitted concurrently, so
+//! tokio-postgres pipelines statements made at once on one connection. Processed events are
+//! only marked in that pass; then the turns, conversations and replies of all the marked ones
+//! go in one statement each. A batch then costs a few round trips and a few statements per
+//! event, instead of a round trip per statement and several statements per event. The operations of a batch were submitted concurrently, so
 //! none waits on another's result, and the stores they make commute (a send's outcome and a
 //! status of the same message settle in either order).
 //!
@@ -18,7 +19,7 @@ use crate::messaging::{self, CompleteStatements, ProcessedStatements};
 use crate::pool::Connection;
 use crate::PgStore;
 use futures_util::future::join_all;
-use store::{Result, WriteOp, WriteResult};
+use store::{ProcessedEvent, Result, WriteOp, WriteResult};
 use tokio_postgres::{GenericClient, Statement};
 
 struct Statements {
@@ -44,10 +45,23 @@ pub(crate) async fn write_batch(db: &PgStore, ops: Vec<WriteOp>) -> Result<Vec<W
     let st = Statements::prepare(&mut conn).await?;
     {
         let tx = conn.client.transaction().await.db()?;
-        let pipelined = join_all(ops.iter().map(|op| apply(&tx, &st, op))).await;
+        let pipelined = join_all(ops.iter().map(|op| start(&tx, &st, op))).await;
         if let Ok(results) = pipelined.into_iter().collect::<Result<Vec<_>>>() {
-            tx.commit().await.db()?;
-            return Ok(results);
+            let marked: Vec<&ProcessedEvent> = ops
+                .iter()
+                .zip(&results)
+                .filter_map(|(op, result)| match (op, result) {
+                    (WriteOp::Processed(p), WriteResult::Processed(true)) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            if messaging::store_processed(&tx, &st.processed, &marked)
+                .await
+                .is_ok()
+            {
+                tx.commit().await.db()?;
+                return Ok(results);
+            }
         }
         tx.rollback().await.db()?;
     }
@@ -68,6 +82,21 @@ pub(crate) async fn write_batch(db: &PgStore, ops: Vec<WriteOp>) -> Result<Vec<W
     }
     tx.commit().await.db()?;
     Ok(results)
+}
+
+/// The first pass: an operation as [`apply`] runs it, but a processed event is only marked;
+/// what the marked events produced is then stored for the whole batch at once.
+async fn start(
+    tx: &(impl GenericClient + Sync),
+    st: &Statements,
+    op: &WriteOp,
+) -> Result<WriteResult> {
+    match op {
+        WriteOp::Processed(p) => Ok(WriteResult::Processed(
+            messaging::mark_processed(tx, &st.processed, p).await?,
+        )),
+        other => apply(tx, st, other).await,
+    }
 }
 
 async fn apply(

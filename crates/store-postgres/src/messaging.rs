@@ -36,6 +36,69 @@ pub(crate) const INSERT_OUTBOUND: &str =
      attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, broadcast_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10, $11) RETURNING id";
 
+/// Many replies in one statement, in the order given (their ids follow it, so each
+/// recipient's messages are sent in that order). Replies are never a broadcast's.
+pub(crate) const INSERT_OUTBOUNDS: &str =
+    "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
+     attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
+     SELECT channel, recipient, purpose, body, status, created_at, request, 0, created_at, \
+       error_code, error_reason, created_at, inbox_id \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+       $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::int8[]) WITH ORDINALITY \
+       AS m (channel, recipient, purpose, body, status, created_at, request, error_code, \
+         error_reason, inbox_id, n) \
+     ORDER BY m.n";
+
+/// Stores `messages` with [`INSERT_OUTBOUNDS`] (prepared as `st`): each queued, or failed at
+/// once when it is unsendable (see `NewOutbound::initial_state`).
+async fn insert_outbound_rows(
+    client: &(impl GenericClient + Sync),
+    st: &Statement,
+    messages: &[&NewOutbound],
+) -> Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&NewOutbound) -> &str| messages.iter().map(|m| f(m)).collect::<Vec<_>>();
+    let statuses: Vec<&str> = messages
+        .iter()
+        .map(|m| m.initial_state().as_str())
+        .collect();
+    let created: Vec<_> = messages
+        .iter()
+        .map(|m| stored_instant(m.created_at))
+        .collect();
+    let requests = messages
+        .iter()
+        .map(|m| m.request.as_ref().map(request_json).transpose())
+        .collect::<Result<Vec<_>>>()?;
+    let codes: Vec<Option<&str>> = messages
+        .iter()
+        .map(|m| m.unsendable.as_ref().map(|_| store::UNSENDABLE))
+        .collect();
+    let reasons: Vec<Option<&str>> = messages.iter().map(|m| m.unsendable.as_deref()).collect();
+    let inbox: Vec<Option<i64>> = messages.iter().map(|m| m.inbox_id.map(|i| i.0)).collect();
+    client
+        .execute(
+            st,
+            &[
+                &column(|m| &m.channel),
+                &column(|m| &m.recipient),
+                &column(|m| &m.purpose),
+                &column(|m| &m.body),
+                &statuses,
+                &created,
+                &requests,
+                &codes,
+                &reasons,
+                &inbox,
+            ],
+        )
+        .await
+        .db()?;
+    Ok(())
+}
+
 /// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
 /// when it is unsendable.
 pub(crate) async fn insert_outbound(
@@ -603,8 +666,8 @@ async fn apply_delivery(
 /// statement costs one round trip inside it.
 pub(crate) struct ProcessedStatements {
     mark: Statement,
-    turn: Statement,
-    conversation: Statement,
+    turns: Statement,
+    conversations: Statement,
     outbound: Statement,
     delivery: DeliveryStatements,
 }
@@ -613,9 +676,9 @@ impl ProcessedStatements {
     pub(crate) async fn prepare(conn: &mut Connection) -> Result<Self> {
         Ok(ProcessedStatements {
             mark: conn.prepare(MARK_PROCESSED).await?,
-            turn: conn.prepare(assistant::APPEND_TURN).await?,
-            conversation: conn.prepare(assistant::SAVE_CONVERSATION).await?,
-            outbound: conn.prepare(INSERT_OUTBOUND).await?,
+            turns: conn.prepare(assistant::APPEND_TURNS).await?,
+            conversations: conn.prepare(assistant::SAVE_CONVERSATIONS).await?,
+            outbound: conn.prepare(INSERT_OUTBOUNDS).await?,
             delivery: DeliveryStatements::prepare(conn).await?,
         })
     }
@@ -639,46 +702,62 @@ pub(crate) async fn processed_with(
     st: &ProcessedStatements,
     p: &ProcessedEvent,
 ) -> Result<bool> {
-    if let Some(id) = p.inbox_id {
-        let at = stored_instant(p.processed_at.unwrap_or_else(Utc::now));
-        // Another worker that marked it first holds the row until it commits; this one then
-        // finds it processed and changes nothing. Two nodes marking two deliveries of the same
-        // event at once: the later commit fails on the unique index, and its retry finds the
-        // other processed.
-        let marked: i64 = get(
-            &tx.query_one(&st.mark, &[&id.0, &at]).await.db()?,
-            0,
-            "count",
-        )?;
-        if marked == 0 {
-            return Ok(false);
-        }
+    if !mark_processed(tx, st, p).await? {
+        return Ok(false);
     }
-    // Sent together and pipelined, in this order: none needs another's answer.
+    store_processed(tx, st, &[p]).await?;
+    Ok(true)
+}
+
+/// Marks `p`'s inbox event processed; false when it already was (or is not in the inbox), and
+/// then nothing of `p` may be stored. True for work that did not come from the inbox.
+pub(crate) async fn mark_processed(
+    tx: &(impl GenericClient + Sync),
+    st: &ProcessedStatements,
+    p: &ProcessedEvent,
+) -> Result<bool> {
+    let Some(id) = p.inbox_id else {
+        return Ok(true);
+    };
+    let at = stored_instant(p.processed_at.unwrap_or_else(Utc::now));
+    // Another worker that marked it first holds the row until it commits; this one then
+    // finds it processed and changes nothing. Two nodes marking two deliveries of the same
+    // event at once: the later commit fails on the unique index, and its retry finds the
+    // other processed.
+    let marked: i64 = get(
+        &tx.query_one(&st.mark, &[&id.0, &at]).await.db()?,
+        0,
+        "count",
+    )?;
+    Ok(marked > 0)
+}
+
+/// Stores what the marked `events` produced: all their turns, conversations and replies in one
+/// statement each (in the events' order), and their delivery updates; sent together and
+/// pipelined, since none needs another's answer.
+pub(crate) async fn store_processed(
+    tx: &(impl GenericClient + Sync),
+    st: &ProcessedStatements,
+    events: &[&ProcessedEvent],
+) -> Result<()> {
+    let turns: Vec<_> = events.iter().flat_map(|p| &p.turns).collect();
+    let conversations: Vec<_> = events
+        .iter()
+        .filter_map(|p| p.conversation.as_ref())
+        .collect();
+    let outbound: Vec<_> = events.iter().flat_map(|p| &p.outbound).collect();
     try_join!(
+        assistant::insert_turns(tx, &st.turns, &turns),
+        assistant::save_conversations(tx, &st.conversations, &conversations),
+        insert_outbound_rows(tx, &st.outbound, &outbound),
         try_join_all(
-            p.turns
+            events
                 .iter()
-                .map(|t| assistant::insert_turn(tx, &st.turn, t))
-        ),
-        async {
-            match &p.conversation {
-                Some(c) => assistant::save_conversation_with(tx, &st.conversation, c).await,
-                None => Ok(()),
-            }
-        },
-        try_join_all(
-            p.outbound
-                .iter()
-                .map(|m| insert_outbound_row(tx, &st.outbound, m, None))
-        ),
-        try_join_all(
-            p.deliveries
-                .iter()
+                .flat_map(|p| &p.deliveries)
                 .map(|d| apply_delivery(tx, &st.delivery, d))
         ),
     )?;
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(test)]
