@@ -1233,6 +1233,97 @@ async fn outbox_counts_group_by_channel_state_and_error_code(db: &Harness) {
 }
 story!(outbox_counts_group_by_channel_state_and_error_code);
 
+async fn processed_events_batched_together_are_each_stored_whole_and_in_order(db: &Harness) {
+    let budi = append_one(db, event(&wamid(1), BUDI, "message", 0)).await;
+    let dewi = append_one(db, event(&wamid(2), DEWI, "message", 0)).await;
+    let done = append_one(db, event(&wamid(3), SITI, "message", 0)).await;
+    assert!(process(db.store.as_ref(), done, Vec::new(), 0).await);
+    let answered = |id: InboxId, who: &str, texts: [&str; 2]| ProcessedEvent {
+        inbox_id: Some(id),
+        turns: vec![
+            NewTurn {
+                sender: who.into(),
+                ..turn("in", "cek tagihan", 1)
+            },
+            NewTurn {
+                sender: who.into(),
+                ..turn("out", texts[0], 1)
+            },
+        ],
+        conversation: Some(ConversationRecord {
+            sender: who.into(),
+            ..conversation("tagihan", 1)
+        }),
+        outbound: texts
+            .iter()
+            .map(|text| NewOutbound {
+                inbox_id: Some(id),
+                ..reply(who, text, 1)
+            })
+            .collect(),
+        deliveries: Vec::new(),
+        processed_at: Some(min(1)),
+    };
+    let ops = vec![
+        store::WriteOp::Processed(answered(budi, BUDI, ["Budi 1", "Budi 2"])),
+        store::WriteOp::Processed(answered(dewi, DEWI, ["Dewi 1", "Dewi 2"])),
+        // Already processed: nothing of it may be stored.
+        store::WriteOp::Processed(answered(done, SITI, ["Siti 1", "Siti 2"])),
+    ];
+    let results = db.store.write_batch(ops).await.unwrap();
+    assert_eq!(
+        results,
+        [
+            store::WriteResult::Processed(true),
+            store::WriteResult::Processed(true),
+            store::WriteResult::Processed(false),
+        ]
+    );
+
+    let mut outbox = db.store.outbox_list(&all()).await.unwrap();
+    outbox.sort_by_key(|o| o.id);
+    assert!(
+        !outbox.iter().any(|o| o.body.starts_with("Siti")),
+        "nothing of the event already processed"
+    );
+    let sent: Vec<(&str, &str)> = outbox
+        .iter()
+        .filter(|o| o.inbox_id != Some(done))
+        .map(|o| (o.recipient.as_str(), o.body.as_str()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (BUDI, "Budi 1"),
+            (BUDI, "Budi 2"),
+            (DEWI, "Dewi 1"),
+            (DEWI, "Dewi 2")
+        ],
+        "ids follow the batch's order"
+    );
+    for (who, first) in [(BUDI, "Budi 1"), (DEWI, "Dewi 1")] {
+        let texts: Vec<String> = db
+            .store
+            .recent_turns(WA, who, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(texts, [first, "cek tagihan"], "{who}");
+        let saved = db.store.conversation(WA, who).await.unwrap();
+        assert_eq!(saved.map(|c| c.sender), Some(who.to_string()));
+    }
+    assert!(db
+        .store
+        .recent_turns(WA, SITI, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(db.store.conversation(WA, SITI).await.unwrap().is_none());
+}
+story!(processed_events_batched_together_are_each_stored_whole_and_in_order);
+
 async fn a_write_batch_commits_every_operation_and_isolates_the_one_that_fails(db: &Harness) {
     let earlier = enqueue(db, reply(DEWI, "Tagihan Anda Rp0", 0)).await;
     let waiting = append_one(db, event(&wamid(7), DEWI, "message", 0)).await;
