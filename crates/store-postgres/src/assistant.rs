@@ -41,25 +41,19 @@ pub(crate) async fn conversation(
     .await
 }
 
-/// Creates or replaces a conversation's state; run by [`save_conversation`] and, inside the
-/// transaction of a processed event, by `messaging::commit_processed`.
-pub(crate) const SAVE_CONVERSATION: &str =
-    "INSERT INTO conversations (channel, sender, state, status, participant_id, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6) \
-     ON CONFLICT (channel, sender) DO UPDATE SET state = EXCLUDED.state, \
-     status = EXCLUDED.status, participant_id = EXCLUDED.participant_id, \
-     updated_at = EXCLUDED.updated_at";
-
-/// Stores many turns in one statement, in the order given (their ids follow it).
+/// Stores turns (one, or a batch's) in one statement, in the order given (their ids follow
+/// it).
 pub(crate) const APPEND_TURNS: &str =
     "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
      SELECT channel, sender, direction, body, text, intent, participant_id, at \
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
        $7::int8[], $8::timestamptz[]) WITH ORDINALITY \
        AS t (channel, sender, direction, body, text, intent, participant_id, at, n) \
-     ORDER BY t.n";
+     ORDER BY t.n \
+     RETURNING id";
 
-/// Creates or replaces many conversations' states in one statement (one row per conversation:
+/// Creates or replaces conversations' states (one, or a batch's) in one statement (one row per
+/// conversation:
 /// the same conversation twice is refused, and a batch holding it is then stored one event at
 /// a time).
 pub(crate) const SAVE_CONVERSATIONS: &str =
@@ -70,85 +64,31 @@ pub(crate) const SAVE_CONVERSATIONS: &str =
      status = EXCLUDED.status, participant_id = EXCLUDED.participant_id, \
      updated_at = EXCLUDED.updated_at";
 
-/// Stores one turn, returning its id.
-pub(crate) const APPEND_TURN: &str =
-    "INSERT INTO turns (channel, sender, direction, body, text, intent, participant_id, at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-
 pub(crate) async fn save_conversation(db: &PgStore, c: &ConversationRecord) -> Result<()> {
     let mut conn = db.pool.get().await?;
-    let st = conn.prepare(SAVE_CONVERSATION).await?;
-    save_conversation_with(&conn.client, &st, c).await
-}
-
-/// [`SAVE_CONVERSATION`] (prepared as `st`) on a client or in a transaction.
-pub(crate) async fn save_conversation_with(
-    client: &(impl GenericClient + Sync),
-    st: &Statement,
-    c: &ConversationRecord,
-) -> Result<()> {
-    let state = c.state.to_string();
-    let participant = c.participant_id.map(|p| p.0);
-    let updated_at = stored_instant(c.updated_at);
-    client
-        .execute(
-            st,
-            &[
-                &c.channel,
-                &c.sender,
-                &state,
-                &c.status,
-                &participant,
-                &updated_at,
-            ],
-        )
-        .await
-        .db()?;
-    Ok(())
+    let st = conn.prepare(SAVE_CONVERSATIONS).await?;
+    save_conversations(&conn.client, &st, &[c]).await
 }
 
 pub(crate) async fn append_turn(db: &PgStore, t: NewTurn) -> Result<Turn> {
     let mut conn = db.pool.get().await?;
-    let st = conn.prepare(APPEND_TURN).await?;
+    let st = conn.prepare(APPEND_TURNS).await?;
     append_turn_with(&conn.client, &st, t).await
 }
 
-/// [`APPEND_TURN`] (prepared as `st`) on a client or in a transaction.
+/// Stores one turn with [`APPEND_TURNS`] (prepared as `st`) on a client or in a transaction.
 pub(crate) async fn append_turn_with(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     t: NewTurn,
 ) -> Result<Turn> {
-    let id = insert_turn(client, st, &t).await?;
+    let ids = insert_turns(client, st, &[&t]).await?;
+    let id = ids
+        .first()
+        .copied()
+        .ok_or_else(|| corrupt("turns.id", "no id returned for the turn"))?;
     let at = stored_instant(t.at);
     Ok(t.stored(id, at))
-}
-
-/// Stores a turn with [`APPEND_TURN`] (prepared as `st`); its new id.
-pub(crate) async fn insert_turn(
-    client: &(impl GenericClient + Sync),
-    st: &Statement,
-    t: &NewTurn,
-) -> Result<TurnId> {
-    let body = t.body.to_string();
-    let participant = t.participant_id.map(|p| p.0);
-    let row = client
-        .query_one(
-            st,
-            &[
-                &t.channel,
-                &t.sender,
-                &t.direction,
-                &body,
-                &t.text,
-                &t.intent,
-                &participant,
-                &stored_instant(t.at),
-            ],
-        )
-        .await
-        .db()?;
-    Ok(TurnId(get::<i64>(&row, 0, "turns.id")?))
 }
 
 fn turn(r: &Row) -> Result<Turn> {
@@ -324,14 +264,14 @@ pub(crate) async fn cases_for_participant(
     .await
 }
 
-/// Stores `turns` with [`APPEND_TURNS`] (prepared as `st`), in their order.
+/// Stores `turns` with [`APPEND_TURNS`] (prepared as `st`), in their order; their new ids.
 pub(crate) async fn insert_turns(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     turns: &[&NewTurn],
-) -> Result<()> {
+) -> Result<Vec<TurnId>> {
     if turns.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let column = |f: fn(&NewTurn) -> &str| turns.iter().map(|t| f(t)).collect::<Vec<_>>();
     let bodies: Vec<String> = turns.iter().map(|t| t.body.to_string()).collect();
@@ -341,8 +281,8 @@ pub(crate) async fn insert_turns(
         .map(|t| t.participant_id.map(|p| p.0))
         .collect();
     let ats: Vec<_> = turns.iter().map(|t| stored_instant(t.at)).collect();
-    client
-        .execute(
+    let rows = client
+        .query(
             st,
             &[
                 &column(|t| &t.channel),
@@ -357,7 +297,9 @@ pub(crate) async fn insert_turns(
         )
         .await
         .db()?;
-    Ok(())
+    rows.iter()
+        .map(|r| Ok(TurnId(get::<i64>(r, 0, "turns.id")?)))
+        .collect()
 }
 
 /// Stores `conversations` with [`SAVE_CONVERSATIONS`] (prepared as `st`).

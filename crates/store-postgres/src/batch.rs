@@ -6,9 +6,10 @@
 //! tokio-postgres pipelines statements made at once on one connection. Processed events are
 //! only marked in that pass; then the turns, conversations and replies of all the marked ones
 //! go in one statement each. A batch then costs a few round trips and a few statements per
-//! event, instead of a round trip per statement and several statements per event. The operations of a batch were submitted concurrently, so
-//! none waits on another's result, and the stores they make commute (a send's outcome and a
-//! status of the same message settle in either order).
+//! event, instead of a round trip per statement and several statements per event. The
+//! operations of a batch were submitted concurrently, so none waits on another's result, and
+//! the stores they make commute (a send's outcome and a status of the same message settle in
+//! either order).
 //!
 //! If one fails, PostgreSQL has aborted the transaction anyway: it is rolled back and the batch
 //! runs again, one operation after another, with a savepoint per operation, so the failing one

@@ -522,8 +522,8 @@ impl ChangeStatements {
             update: conn.prepare(UPDATE_CASE).await?,
             event: conn.prepare(INSERT_EVENT).await?,
             outbound: conn.prepare(messaging::INSERT_OUTBOUND).await?,
-            turn: conn.prepare(assistant::APPEND_TURN).await?,
-            conversation: conn.prepare(assistant::SAVE_CONVERSATION).await?,
+            turn: conn.prepare(assistant::APPEND_TURNS).await?,
+            conversation: conn.prepare(assistant::SAVE_CONVERSATIONS).await?,
             audit: conn.prepare(INSERT_AUDIT).await?,
         })
     }
@@ -629,7 +629,7 @@ async fn apply_change(
         assistant::append_turn_with(tx, &st.turn, t).await?;
     }
     if let Some(c) = &change.conversation {
-        assistant::save_conversation_with(tx, &st.conversation, c).await?;
+        assistant::save_conversations(tx, &st.conversation, &[c]).await?;
     }
     if let Some(a) = &change.audit {
         insert_audit(tx, &st.audit, a).await?;

@@ -31,33 +31,31 @@ pub(crate) fn count(r: &Row, i: usize, col: &str) -> Result<u64> {
 
 // ---- the outbox ---------------------------------------------------------------------------
 
+/// Stores outbox rows (one, or a batch's replies) in one statement, in the order given: their
+/// ids follow it, so each recipient's messages are sent in that order.
 pub(crate) const INSERT_OUTBOUND: &str =
     "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
      attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id, broadcast_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, $8, $9, $6, $10, $11) RETURNING id";
-
-/// Many replies in one statement, in the order given (their ids follow it, so each
-/// recipient's messages are sent in that order). Replies are never a broadcast's.
-pub(crate) const INSERT_OUTBOUNDS: &str =
-    "INSERT INTO outbound (channel, recipient, purpose, body, status, created_at, request, \
-     attempts, next_attempt_at, error_code, error_reason, updated_at, inbox_id) \
      SELECT channel, recipient, purpose, body, status, created_at, request, 0, created_at, \
-       error_code, error_reason, created_at, inbox_id \
+       error_code, error_reason, created_at, inbox_id, $11 \
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
        $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::int8[]) WITH ORDINALITY \
        AS m (channel, recipient, purpose, body, status, created_at, request, error_code, \
          error_reason, inbox_id, n) \
-     ORDER BY m.n";
+     ORDER BY m.n \
+     RETURNING id";
 
-/// Stores `messages` with [`INSERT_OUTBOUNDS`] (prepared as `st`): each queued, or failed at
-/// once when it is unsendable (see `NewOutbound::initial_state`).
+/// Stores `messages` with [`INSERT_OUTBOUND`] (prepared as `st`), tagged with `broadcast` if
+/// a broadcast produced them: each queued, or failed at once when it is unsendable (see
+/// `NewOutbound::initial_state`). Their new ids.
 async fn insert_outbound_rows(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     messages: &[&NewOutbound],
-) -> Result<()> {
+    broadcast: Option<BroadcastId>,
+) -> Result<Vec<OutboundId>> {
     if messages.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let column = |f: fn(&NewOutbound) -> &str| messages.iter().map(|m| f(m)).collect::<Vec<_>>();
     let statuses: Vec<&str> = messages
@@ -78,8 +76,8 @@ async fn insert_outbound_rows(
         .collect();
     let reasons: Vec<Option<&str>> = messages.iter().map(|m| m.unsendable.as_deref()).collect();
     let inbox: Vec<Option<i64>> = messages.iter().map(|m| m.inbox_id.map(|i| i.0)).collect();
-    client
-        .execute(
+    let rows = client
+        .query(
             st,
             &[
                 &column(|m| &m.channel),
@@ -92,11 +90,14 @@ async fn insert_outbound_rows(
                 &codes,
                 &reasons,
                 &inbox,
+                &broadcast.map(|b| b.0),
             ],
         )
         .await
         .db()?;
-    Ok(())
+    rows.iter()
+        .map(|r| Ok(OutboundId(get(r, 0, "outbound.id")?)))
+        .collect()
 }
 
 /// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
@@ -117,43 +118,13 @@ pub(crate) async fn insert_outbound_for(
     m: NewOutbound,
     broadcast: Option<BroadcastId>,
 ) -> Result<Outbound> {
-    let id = insert_outbound_row(client, st, &m, broadcast).await?;
+    let ids = insert_outbound_rows(client, st, &[&m], broadcast).await?;
+    let id = ids
+        .first()
+        .copied()
+        .ok_or_else(|| corrupt("outbound.id", "no id returned for the message"))?;
     let created_at = stored_instant(m.created_at);
     Ok(m.stored(id, created_at))
-}
-
-/// Stores an outbox row with [`INSERT_OUTBOUND`] (prepared as `st`; see
-/// `NewOutbound::initial_state`); its id.
-async fn insert_outbound_row(
-    client: &(impl GenericClient + Sync),
-    st: &Statement,
-    m: &NewOutbound,
-    broadcast: Option<BroadcastId>,
-) -> Result<OutboundId> {
-    let status = m.initial_state();
-    let error_code = m.unsendable.as_ref().map(|_| store::UNSENDABLE);
-    let request = m.request.as_ref().map(request_json).transpose()?;
-    let created_at = stored_instant(m.created_at);
-    let row = client
-        .query_one(
-            st,
-            &[
-                &m.channel,
-                &m.recipient,
-                &m.purpose,
-                &m.body,
-                &status.as_str(),
-                &created_at,
-                &request,
-                &error_code,
-                &m.unsendable,
-                &m.inbox_id.map(|i| i.0),
-                &broadcast.map(|b| b.0),
-            ],
-        )
-        .await
-        .db()?;
-    Ok(OutboundId(get(&row, 0, "outbound.id")?))
 }
 
 pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
@@ -678,7 +649,7 @@ impl ProcessedStatements {
             mark: conn.prepare(MARK_PROCESSED).await?,
             turns: conn.prepare(assistant::APPEND_TURNS).await?,
             conversations: conn.prepare(assistant::SAVE_CONVERSATIONS).await?,
-            outbound: conn.prepare(INSERT_OUTBOUNDS).await?,
+            outbound: conn.prepare(INSERT_OUTBOUND).await?,
             delivery: DeliveryStatements::prepare(conn).await?,
         })
     }
@@ -749,7 +720,7 @@ pub(crate) async fn store_processed(
     try_join!(
         assistant::insert_turns(tx, &st.turns, &turns),
         assistant::save_conversations(tx, &st.conversations, &conversations),
-        insert_outbound_rows(tx, &st.outbound, &outbound),
+        insert_outbound_rows(tx, &st.outbound, &outbound, None),
         try_join_all(
             events
                 .iter()
