@@ -65,9 +65,9 @@ pub struct Config {
     /// `postgres://...` selects PostgreSQL; unset means SQLite in `data_dir`.
     pub database_url: Option<Secret>,
     /// SQLite only: checkpoint the WAL from a background thread this often (milliseconds,
-    /// default 20); 0 checkpoints inside commits instead: about 12% more messages per second
-    /// at the limit on one core, but a tail latency that grows with the database
-    /// (BENCHMARKS.md).
+    /// default 20), up to five times less often while the writer is busy; 0 checkpoints
+    /// inside commits instead: more messages per second at the limit on one core, but a tail
+    /// latency that grows with the database (BENCHMARKS.md).
     pub sqlite_checkpoint_ms: u64,
     /// PostgreSQL only: most connections this node opens, one of them kept for the messaging
     /// pipeline's group commit (so at least 2). Nodes times this must stay under the server's

@@ -1,4 +1,4 @@
-//! Checkpoints off the commit path (the default, every 20 ms). With the interval set to zero
+//! Checkpoints off the commit path (the default, every 20 ms while the writer is not busy). With the interval set to zero
 //! the writer checkpoints inside the commit that takes the WAL past 16,000 pages
 //! (`conn::WAL_AUTOCHECKPOINT_PAGES`): that commit, and every write waiting behind it, pays for
 //! copying the pages back into the database file and flushing it. That flush grows with the
@@ -13,21 +13,25 @@
 //! the round also restarts it, holding our writer for that moment.
 //!
 //! The trade, measured on one core (BENCHMARKS.md): the small rounds flush the database file
-//! about fifty times a second instead of about once, and the pipeline sustains about 12%
+//! about fifty times a second instead of about once, and the pipeline sustained about 12%
 //! fewer messages per second at its limit (3,650–3,730 replies/s instead of 4,225 at 3,500
-//! webhooks/s on a fresh database). Setting `LAYAN_SQLITE_CHECKPOINT_MS=0` takes the
-//! throughput and leaves the tail to the database's size.
+//! webhooks/s on a fresh database). So the rounds space out while the writer is busy
+//! (`pace.rs`): the configured interval at a moderate load, up to five times it near the
+//! limit, where copying the same hot pages fifty times a second costs more than the short
+//! flushes save. Setting `LAYAN_SQLITE_CHECKPOINT_MS=0` takes the throughput and leaves the
+//! tail to the database's size.
 //!
 //! The writer keeps a high automatic threshold (100,000 pages) as a safety net, so the WAL
 //! stays bounded even if this thread cannot keep up or is gone.
 
 use crate::conn::{self, SqliteOptions, Writer};
 use crate::error::map;
+use crate::pace::{Pace, WriterBusy};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Stops its thread when dropped (with the store).
 pub(crate) struct Checkpointer {
@@ -36,12 +40,14 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the database at `path` every `options.checkpoint_interval`; `None`
-    /// when the interval is zero (SQLite's automatic checkpoints then do it).
+    /// Starts checkpointing the database at `path` every `options.checkpoint_interval`, longer
+    /// while `busy` shows the writer busy (`pace.rs`); `None` when the interval is zero
+    /// (SQLite's automatic checkpoints then do it).
     pub(crate) fn start(
         path: PathBuf,
         options: &SqliteOptions,
         writer: Writer,
+        busy: Arc<WriterBusy>,
     ) -> Option<Checkpointer> {
         let interval = options.checkpoint_interval;
         if interval.is_zero() {
@@ -54,17 +60,21 @@ impl Checkpointer {
             .spawn(move || {
                 let mut warned = false;
                 let mut conn = None;
+                let mut pace = Pace::new(interval, &busy, Instant::now());
+                let mut wait = interval;
                 let (lock, wake) = &*signal;
                 let mut stopped = lock.lock().unwrap_or_else(|p| p.into_inner());
                 while !*stopped {
                     stopped = wake
-                        .wait_timeout(stopped, interval)
+                        .wait_timeout(stopped, wait)
                         .unwrap_or_else(|p| p.into_inner())
                         .0;
                     if *stopped {
                         break;
                     }
-                    if let Err(e) = checkpoint(&mut conn, &path, &writer, RESTART_AT) {
+                    let result = checkpoint(&mut conn, &path, &writer, RESTART_AT);
+                    wait = pace.next(busy.total(), Instant::now());
+                    if let Err(e) = result {
                         // Not fatal: the writer's automatic checkpoint still bounds the WAL.
                         // Said once, so a lasting problem does not flood the log.
                         if !std::mem::replace(&mut warned, true) {
@@ -206,7 +216,10 @@ mod tests {
         let writer = Arc::new(tokio::sync::Mutex::new(
             Connection::open_in_memory().unwrap(),
         ));
-        assert!(super::Checkpointer::start(dir.path().join("x.db"), &options, writer).is_none());
+        let busy = Arc::default();
+        assert!(
+            super::Checkpointer::start(dir.path().join("x.db"), &options, writer, busy).is_none()
+        );
     }
 
     /// Frames in the current log, read off the WAL file without touching the database (a

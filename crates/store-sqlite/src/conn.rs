@@ -4,10 +4,11 @@
 
 use crate::checkpoint::Checkpointer;
 use crate::error::map;
+use crate::pace::WriterBusy;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use store::StoreError;
 use tokio::sync::Semaphore;
 
@@ -29,7 +30,8 @@ pub struct SqliteOptions {
     pub import_cache_kib: u32,
     /// Page cache of each reader in KiB.
     pub reader_cache_kib: u32,
-    /// How often a background thread checkpoints the WAL (see `checkpoint.rs`); zero leaves
+    /// How often a background thread checkpoints the WAL while the writer is not busy (see
+    /// `checkpoint.rs`; a busy writer stretches it up to five times, `pace.rs`); zero leaves
     /// it to SQLite's automatic checkpoint inside commits (more throughput at the limit, a
     /// tail latency that grows with the database).
     pub checkpoint_interval: Duration,
@@ -57,6 +59,8 @@ pub(crate) type Writer = Arc<tokio::sync::Mutex<Connection>>;
 
 pub(crate) struct Connections {
     writer: Writer,
+    /// Time spent in [`Connections::write`] calls, read by the checkpointer to pace itself.
+    busy: Arc<WriterBusy>,
     /// Runs while the store is open; stopped and joined when it is dropped.
     _checkpointer: Option<Checkpointer>,
     /// `None` for an in-memory database, whose contents only its own connection sees: reads
@@ -205,9 +209,16 @@ impl Connections {
         let readers = options.readers.max(1);
         let point = Mutex::new(open_reader(&path, &options).ok());
         let writer = Arc::new(tokio::sync::Mutex::new(writer));
+        let busy = Arc::new(WriterBusy::default());
         Connections {
-            _checkpointer: Checkpointer::start(path.clone(), &options, writer.clone()),
+            _checkpointer: Checkpointer::start(
+                path.clone(),
+                &options,
+                writer.clone(),
+                busy.clone(),
+            ),
             writer,
+            busy,
             readers: Some(Arc::new(Readers {
                 path,
                 permits: Arc::new(Semaphore::new(readers)),
@@ -221,6 +232,7 @@ impl Connections {
     pub(crate) fn memory(writer: Connection) -> Self {
         Connections {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            busy: Arc::default(),
             _checkpointer: None,
             readers: None,
         }
@@ -234,12 +246,15 @@ impl Connections {
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let mut guard = self.writer.clone().lock_owned().await;
+        let busy = self.busy.clone();
         // The guard moves into the task, so a caller that gives up (a cancelled request) still
         // lets the write finish or roll back before the next one starts.
         tokio::task::spawn_blocking(move || {
+            let began = Instant::now();
             reset(&guard);
             let result = f(&mut guard);
             reset(&guard);
+            busy.add(began.elapsed());
             result
         })
         .await
@@ -336,6 +351,31 @@ mod tests {
                     .map_err(map)
             })
             .await
+    }
+
+    /// The checkpointer paces itself by this total (`pace.rs`): it must count the time
+    /// spent inside write calls, and only that.
+    #[tokio::test]
+    async fn the_writer_counts_the_time_it_spends_in_write_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let conns = store_with_counter(dir.path());
+        assert_eq!(conns.busy.total(), Duration::ZERO);
+        conns
+            .write(|_| {
+                std::thread::sleep(Duration::from_millis(30));
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let after_write = conns.busy.total();
+        assert!(after_write >= Duration::from_millis(30), "{after_write:?}");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        point_count(&conns).await.unwrap();
+        assert_eq!(
+            conns.busy.total(),
+            after_write,
+            "idle time and reads are not counted"
+        );
     }
 
     #[tokio::test]

@@ -32,6 +32,7 @@ mod error;
 mod messaging;
 mod migrate;
 mod outreach;
+mod pace;
 mod rows;
 
 pub use conn::{SqliteOptions, DEFAULT_CHECKPOINT_INTERVAL};
