@@ -122,51 +122,50 @@ mod tests {
         }
     }
 
-    /// Rounds every 20 ms over a writer busy for `busy_ms` of each; the wait after `rounds`.
-    fn wait_after(busy_ms: u64, rounds: u32) -> (Duration, f64) {
-        let start = Instant::now();
+    /// Rounds, each given as (time the writer spent in write calls since the round before,
+    /// time since the round before); the wait after the last one and the smoothed share.
+    fn after(rounds: impl IntoIterator<Item = (Duration, Duration)>) -> (Duration, f64) {
+        let mut now = Instant::now();
         let busy = WriterBusy::default();
-        let mut pace = Pace::new(BASE, &busy, start);
+        let mut pace = Pace::new(BASE, &busy, now);
         let mut wait = BASE;
-        for round in 1..=rounds {
-            busy.add(Duration::from_millis(busy_ms));
-            wait = pace.next(busy.total(), start + BASE * round);
+        for (spent, elapsed) in rounds {
+            busy.add(spent);
+            now += elapsed;
+            wait = pace.next(busy.total(), now);
         }
         (wait, pace.share())
     }
 
+    fn steady(busy_ms: u64, rounds: usize) -> impl Iterator<Item = (Duration, Duration)> {
+        std::iter::repeat_n((Duration::from_millis(busy_ms), BASE), rounds)
+    }
+
     #[test]
     fn a_steady_load_moves_the_wait_to_its_level() {
-        assert_eq!(wait_after(8, 50).0, BASE, "40% busy stays at the base");
-        let (wait, share) = wait_after(18, 50);
+        assert_eq!(after(steady(8, 50)).0, BASE, "40% busy stays at the base");
+        let (wait, share) = after(steady(18, 50));
         assert!((share - 0.9).abs() < 0.01, "{share}");
         assert_eq!(wait, BASE * STRETCH, "90% busy waits longest");
     }
 
     #[test]
     fn one_busy_round_alone_does_not_stretch_the_wait() {
-        let (wait, share) = wait_after(20, 1);
+        let (wait, share) = after(steady(20, 1));
         assert!(share < QUIET, "{share}");
         assert_eq!(wait, BASE);
     }
 
     #[test]
     fn a_call_ending_after_a_long_gap_counts_as_fully_busy_not_more() {
-        let start = Instant::now();
-        let busy = WriterBusy::default();
-        let mut pace = Pace::new(BASE, &busy, start);
-        busy.add(Duration::from_secs(10));
-        pace.next(busy.total(), start + BASE);
-        assert!(pace.share() <= SMOOTHING + f64::EPSILON, "{}", pace.share());
+        let (_, share) = after([(Duration::from_secs(10), BASE)]);
+        assert!(share <= SMOOTHING + f64::EPSILON, "{share}");
     }
 
     #[test]
     fn no_time_passed_changes_nothing() {
-        let start = Instant::now();
-        let busy = WriterBusy::default();
-        let mut pace = Pace::new(BASE, &busy, start);
-        busy.add(Duration::from_millis(5));
-        assert_eq!(pace.next(busy.total(), start), BASE);
-        assert_eq!(pace.share(), 0.0);
+        let (wait, share) = after([(Duration::from_millis(5), Duration::ZERO)]);
+        assert_eq!(wait, BASE);
+        assert_eq!(share, 0.0);
     }
 }
