@@ -5,7 +5,7 @@
 use crate::casework;
 use crate::error::{corrupt, PgResultExt};
 use crate::pool::Connection;
-use crate::rows::{self, case_cols, get, stored_instant};
+use crate::rows::{self, case_cols, column, get, only_id, stored_instant};
 use crate::PgStore;
 use store::{
     case_number, Actor, Case, CaseEventKind, CaseId, ConversationRecord, NewCase, NewTurn,
@@ -73,20 +73,7 @@ pub(crate) async fn save_conversation(db: &PgStore, c: &ConversationRecord) -> R
 pub(crate) async fn append_turn(db: &PgStore, t: NewTurn) -> Result<Turn> {
     let mut conn = db.pool.get().await?;
     let st = conn.prepare(APPEND_TURNS).await?;
-    append_turn_with(&conn.client, &st, t).await
-}
-
-/// Stores one turn with [`APPEND_TURNS`] (prepared as `st`) on a client or in a transaction.
-pub(crate) async fn append_turn_with(
-    client: &(impl GenericClient + Sync),
-    st: &Statement,
-    t: NewTurn,
-) -> Result<Turn> {
-    let ids = insert_turns(client, st, &[&t]).await?;
-    let id = ids
-        .first()
-        .copied()
-        .ok_or_else(|| corrupt("turns.id", "no id returned for the turn"))?;
+    let id = only_id(insert_turns(&conn.client, &st, &[&t]).await?, "turns.id")?;
     let at = stored_instant(t.at);
     Ok(t.stored(id, at))
 }
@@ -273,26 +260,18 @@ pub(crate) async fn insert_turns(
     if turns.is_empty() {
         return Ok(Vec::new());
     }
-    let column = |f: fn(&NewTurn) -> &str| turns.iter().map(|t| f(t)).collect::<Vec<_>>();
-    let bodies: Vec<String> = turns.iter().map(|t| t.body.to_string()).collect();
-    let intents: Vec<Option<&str>> = turns.iter().map(|t| t.intent.as_deref()).collect();
-    let participants: Vec<Option<i64>> = turns
-        .iter()
-        .map(|t| t.participant_id.map(|p| p.0))
-        .collect();
-    let ats: Vec<_> = turns.iter().map(|t| stored_instant(t.at)).collect();
     let rows = client
         .query(
             st,
             &[
-                &column(|t| &t.channel),
-                &column(|t| &t.sender),
-                &column(|t| &t.direction),
-                &bodies,
-                &column(|t| &t.text),
-                &intents,
-                &participants,
-                &ats,
+                &column(turns, |t| t.channel.as_str()),
+                &column(turns, |t| t.sender.as_str()),
+                &column(turns, |t| t.direction.as_str()),
+                &column(turns, |t| t.body.to_string()),
+                &column(turns, |t| t.text.as_str()),
+                &column(turns, |t| t.intent.as_deref()),
+                &column(turns, |t| t.participant_id.map(|p| p.0)),
+                &column(turns, |t| stored_instant(t.at)),
             ],
         )
         .await
@@ -311,28 +290,16 @@ pub(crate) async fn save_conversations(
     if conversations.is_empty() {
         return Ok(());
     }
-    let channels: Vec<&str> = conversations.iter().map(|c| c.channel.as_str()).collect();
-    let senders: Vec<&str> = conversations.iter().map(|c| c.sender.as_str()).collect();
-    let states: Vec<String> = conversations.iter().map(|c| c.state.to_string()).collect();
-    let statuses: Vec<&str> = conversations.iter().map(|c| c.status.as_str()).collect();
-    let participants: Vec<Option<i64>> = conversations
-        .iter()
-        .map(|c| c.participant_id.map(|p| p.0))
-        .collect();
-    let updated: Vec<_> = conversations
-        .iter()
-        .map(|c| stored_instant(c.updated_at))
-        .collect();
     client
         .execute(
             st,
             &[
-                &channels,
-                &senders,
-                &states,
-                &statuses,
-                &participants,
-                &updated,
+                &column(conversations, |c| c.channel.as_str()),
+                &column(conversations, |c| c.sender.as_str()),
+                &column(conversations, |c| c.state.to_string()),
+                &column(conversations, |c| c.status.as_str()),
+                &column(conversations, |c| c.participant_id.map(|p| p.0)),
+                &column(conversations, |c| stored_instant(c.updated_at)),
             ],
         )
         .await

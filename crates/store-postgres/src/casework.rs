@@ -509,8 +509,8 @@ struct ChangeStatements {
     update: Statement,
     event: Statement,
     outbound: Statement,
-    turn: Statement,
-    conversation: Statement,
+    turns: Statement,
+    conversations: Statement,
     audit: Statement,
 }
 
@@ -522,8 +522,8 @@ impl ChangeStatements {
             update: conn.prepare(UPDATE_CASE).await?,
             event: conn.prepare(INSERT_EVENT).await?,
             outbound: conn.prepare(messaging::INSERT_OUTBOUND).await?,
-            turn: conn.prepare(assistant::APPEND_TURNS).await?,
-            conversation: conn.prepare(assistant::SAVE_CONVERSATIONS).await?,
+            turns: conn.prepare(assistant::APPEND_TURNS).await?,
+            conversations: conn.prepare(assistant::SAVE_CONVERSATIONS).await?,
             audit: conn.prepare(INSERT_AUDIT).await?,
         })
     }
@@ -622,14 +622,12 @@ async fn apply_change(
         },
     )
     .await?;
-    for m in change.outbound {
-        messaging::insert_outbound(tx, &st.outbound, m).await?;
-    }
-    for t in change.turns {
-        assistant::append_turn_with(tx, &st.turn, t).await?;
-    }
+    let outbound: Vec<_> = change.outbound.iter().collect();
+    messaging::insert_outbound_rows(tx, &st.outbound, &outbound, None).await?;
+    let turns: Vec<_> = change.turns.iter().collect();
+    assistant::insert_turns(tx, &st.turns, &turns).await?;
     if let Some(c) = &change.conversation {
-        assistant::save_conversations(tx, &st.conversation, &[c]).await?;
+        assistant::save_conversations(tx, &st.conversations, &[c]).await?;
     }
     if let Some(a) = &change.audit {
         insert_audit(tx, &st.audit, a).await?;

@@ -8,7 +8,7 @@
 use crate::assistant;
 use crate::error::{corrupt, PgResultExt};
 use crate::pool::Connection;
-use crate::rows::{self, get, outbound_cols, stored_instant};
+use crate::rows::{self, column, get, only_id, outbound_cols, stored_instant};
 use crate::PgStore;
 use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
@@ -48,7 +48,7 @@ pub(crate) const INSERT_OUTBOUND: &str =
 /// Stores `messages` with [`INSERT_OUTBOUND`] (prepared as `st`), tagged with `broadcast` if
 /// a broadcast produced them: each queued, or failed at once when it is unsendable (see
 /// `NewOutbound::initial_state`). Their new ids.
-async fn insert_outbound_rows(
+pub(crate) async fn insert_outbound_rows(
     client: &(impl GenericClient + Sync),
     st: &Statement,
     messages: &[&NewOutbound],
@@ -57,39 +57,27 @@ async fn insert_outbound_rows(
     if messages.is_empty() {
         return Ok(Vec::new());
     }
-    let column = |f: fn(&NewOutbound) -> &str| messages.iter().map(|m| f(m)).collect::<Vec<_>>();
-    let statuses: Vec<&str> = messages
-        .iter()
-        .map(|m| m.initial_state().as_str())
-        .collect();
-    let created: Vec<_> = messages
-        .iter()
-        .map(|m| stored_instant(m.created_at))
-        .collect();
-    let requests = messages
-        .iter()
-        .map(|m| m.request.as_ref().map(request_json).transpose())
-        .collect::<Result<Vec<_>>>()?;
-    let codes: Vec<Option<&str>> = messages
-        .iter()
-        .map(|m| m.unsendable.as_ref().map(|_| store::UNSENDABLE))
-        .collect();
-    let reasons: Vec<Option<&str>> = messages.iter().map(|m| m.unsendable.as_deref()).collect();
-    let inbox: Vec<Option<i64>> = messages.iter().map(|m| m.inbox_id.map(|i| i.0)).collect();
+    let requests = column(messages, |m| {
+        m.request.as_ref().map(request_json).transpose()
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
     let rows = client
         .query(
             st,
             &[
-                &column(|m| &m.channel),
-                &column(|m| &m.recipient),
-                &column(|m| &m.purpose),
-                &column(|m| &m.body),
-                &statuses,
-                &created,
+                &column(messages, |m| m.channel.as_str()),
+                &column(messages, |m| m.recipient.as_str()),
+                &column(messages, |m| m.purpose.as_str()),
+                &column(messages, |m| m.body.as_str()),
+                &column(messages, |m| m.initial_state().as_str()),
+                &column(messages, |m| stored_instant(m.created_at)),
                 &requests,
-                &codes,
-                &reasons,
-                &inbox,
+                &column(messages, |m| {
+                    m.unsendable.as_ref().map(|_| store::UNSENDABLE)
+                }),
+                &column(messages, |m| m.unsendable.as_deref()),
+                &column(messages, |m| m.inbox_id.map(|i| i.0)),
                 &broadcast.map(|b| b.0),
             ],
         )
@@ -100,37 +88,13 @@ async fn insert_outbound_rows(
         .collect()
 }
 
-/// Stores one message with [`INSERT_OUTBOUND`] (prepared as `st`): queued, or failed at once
-/// when it is unsendable.
-pub(crate) async fn insert_outbound(
-    client: &(impl GenericClient + Sync),
-    st: &Statement,
-    m: NewOutbound,
-) -> Result<Outbound> {
-    insert_outbound_for(client, st, m, None).await
-}
-
-/// [`insert_outbound`] for a message a broadcast produced, tagged with it (its progress and
-/// its cancellation find the row by that tag).
-pub(crate) async fn insert_outbound_for(
-    client: &(impl GenericClient + Sync),
-    st: &Statement,
-    m: NewOutbound,
-    broadcast: Option<BroadcastId>,
-) -> Result<Outbound> {
-    let ids = insert_outbound_rows(client, st, &[&m], broadcast).await?;
-    let id = ids
-        .first()
-        .copied()
-        .ok_or_else(|| corrupt("outbound.id", "no id returned for the message"))?;
-    let created_at = stored_instant(m.created_at);
-    Ok(m.stored(id, created_at))
-}
-
 pub(crate) async fn enqueue(db: &PgStore, m: NewOutbound) -> Result<Outbound> {
     let mut conn = db.pool.get().await?;
     let st = conn.prepare(INSERT_OUTBOUND).await?;
-    insert_outbound(&conn.client, &st, m).await
+    let ids = insert_outbound_rows(&conn.client, &st, &[&m], None).await?;
+    let id = only_id(ids, "outbound.id")?;
+    let created_at = stored_instant(m.created_at);
+    Ok(m.stored(id, created_at))
 }
 
 /// An earlier message to the same recipient still owed. `OFFSET 0` keeps it a lookup per

@@ -15,9 +15,6 @@ use crate::rows::{self, broadcast_cols, broadcast_state, closure_cols, get, stor
 use crate::PgStore;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
 use store::{
     Audience, Broadcast, BroadcastId, BroadcastProgress, BroadcastQuery, BroadcastRecipient,
     BroadcastState, BroadcastStateChange, Closure, ClosureEdit, ClosureId, HandOff, NewAudit,
@@ -429,33 +426,6 @@ const FINISH_IF_DONE: &str = "UPDATE broadcasts SET state = 'done', updated_at =
      AND NOT EXISTS (SELECT 1 FROM (SELECT 1 FROM broadcast_recipients \
        WHERE broadcast_id = $1 AND state = 0 ORDER BY channel, seq LIMIT 1) w)";
 
-/// Runs the futures together, each polled once before any is awaited, so every query is sent
-/// before the first answer arrives: tokio-postgres pipelines them on the connection, in this
-/// order, and a hand-off of a few hundred rows waits for about one round trip instead of one
-/// per row. Outputs come in the order of `futures`.
-async fn pipelined<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(v) => *output = Some(v),
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
-}
-
 fn seq_param(seq: u64) -> Result<i64> {
     i64::try_from(seq).map_err(|_| StoreError::Other(format!("seq {seq} does not fit BIGINT")))
 }
@@ -500,21 +470,22 @@ pub(crate) async fn hand_off_broadcast(
         }
     }
     let mut seqs = Vec::with_capacity(taken.len());
-    let mut inserts = Vec::with_capacity(taken.len());
+    let mut messages = Vec::with_capacity(taken.len());
     // In the caller's order, so the outbox ids follow it. Removing from `taken` hands a seq
     // listed twice off once.
     for h in hand_offs {
         let seq = seq_param(h.seq)?;
         if let Some(m) = h.outbound.filter(|_| taken.remove(&seq)) {
             seqs.push(seq);
-            inserts.push(messaging::insert_outbound_for(&tx, &insert, m, Some(id)));
+            messages.push(m);
         }
     }
-    let outbound_ids = pipelined(inserts)
-        .await
+    let messages: Vec<_> = messages.iter().collect();
+    let outbound_ids: Vec<i64> = messaging::insert_outbound_rows(&tx, &insert, &messages, Some(id))
+        .await?
         .into_iter()
-        .map(|stored| stored.map(|o| o.id.0))
-        .collect::<Result<Vec<i64>>>()?;
+        .map(|o| o.0)
+        .collect();
     if !seqs.is_empty() {
         tx.execute(&set_ids, &[&id.0, &seqs, &outbound_ids])
             .await

@@ -26,6 +26,18 @@ pub(crate) fn stored_instant(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
+/// One column of a multi-row statement (`unnest($n::type[])`): `f` of each item, in order.
+pub(crate) fn column<'a, T, U>(items: &[&'a T], f: impl Fn(&'a T) -> U) -> Vec<U> {
+    items.iter().map(|item| f(item)).collect()
+}
+
+/// The one id a multi-row insert of one row returned.
+pub(crate) fn only_id<T>(ids: Vec<T>, col: &str) -> Result<T> {
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| corrupt(col, "no id returned for the row"))
+}
+
 pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize, col: &str) -> Result<T> {
     row.try_get(i).map_err(|e| corrupt(col, e))
 }
